@@ -1,0 +1,364 @@
+/**
+ * The model catalog: the one place that says what each model can do.
+ *
+ * Tool schemas, argument validation, defaults, timeouts, tool descriptions, the README's tool
+ * reference and the gateway simulator's strictness are all derived from this table. Sources:
+ * the gateway's own documentation (shared/seeds) and shared/docs/gateway.md. Where the upstream
+ * provider documents a tighter rule than the gateway, the gateway wins and the difference is kept
+ * as a note (see `upstreamSizeHint`), not enforced.
+ */
+
+export const OUTPUT_FORMATS = ['jpeg', 'png', 'webp'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** Every tunable parameter a tool accepts, named as the gateway names it. */
+export const PARAM_NAMES = [
+  'size',
+  'width',
+  'height',
+  'aspect_ratio',
+  'seed',
+  'safety_tolerance',
+  'output_format',
+  'prompt_upsampling',
+  'steps',
+  'guidance',
+  'quality',
+  'background',
+  'output_compression',
+] as const;
+export type ParamName = (typeof PARAM_NAMES)[number];
+
+/** Output size rules. Every model family's sizes are multiples of 16; the rest varies. */
+export interface SizeRule {
+  readonly multipleOf: number;
+  readonly minSide: number;
+  readonly maxSide: number;
+  readonly maxPixels: number;
+  readonly minPixels?: number;
+  /** Longest side over shortest side. */
+  readonly maxRatio?: number;
+  /** `size: "auto"` lets the model choose. */
+  readonly allowsAuto?: boolean;
+  readonly presets?: readonly string[];
+  /** What the gateway uses when no size is sent (documentation only). */
+  readonly defaultSize: string;
+  /**
+   * Sizes the gateway documents as valid although they break a rule above. The seeds list
+   * 1920x1080 as a valid example and use it in their own code samples, yet 1080 is not a
+   * multiple of 16; refusing the gateway's own example would fail users who copy it.
+   */
+  readonly documentedExceptions?: readonly string[];
+  /** A tighter upstream limit the gateway does not document: noted in results, never enforced. */
+  readonly upstreamSizeHint?: { readonly multipleOf: number; readonly minSide: number; readonly maxSide: number };
+}
+
+/** FLUX output: ×16, 64–2048 per side, at most 4 MP (2048 × 2048). Enforced (gateway.md). */
+export const FLUX_SIZE_RULE: SizeRule = {
+  multipleOf: 16,
+  minSide: 64,
+  maxSide: 2048,
+  maxPixels: 2048 * 2048,
+  documentedExceptions: ['1920x1080', '1080x1920'],
+  defaultSize: '1024x1024',
+};
+
+/** Legacy FLUX.1 models: the gateway rule, plus BFL's own 256–1440 ×32 as a hint. */
+const LEGACY_FLUX_SIZE_RULE: SizeRule = {
+  ...FLUX_SIZE_RULE,
+  upstreamSizeHint: { multipleOf: 32, minSide: 256, maxSide: 1440 },
+};
+
+/** gpt-image-2 output: "auto", a preset, or a custom size within OpenAI's documented rules. */
+export const GPT_IMAGE_SIZE_RULE: SizeRule = {
+  multipleOf: 16,
+  minSide: 16,
+  maxSide: 3840,
+  minPixels: 655_360,
+  maxPixels: 8_294_400,
+  maxRatio: 3,
+  allowsAuto: true,
+  presets: ['1024x1024', '1536x1024', '1024x1536', '2048x2048', '2048x1152', '3840x2160', '2160x3840'],
+  defaultSize: 'auto',
+};
+
+export type ModelFamily = 'FLUX.2' | 'FLUX.1 Kontext' | 'FLUX.1 legacy' | 'OpenAI';
+
+export interface EditSupport {
+  /** Most reference images one call takes (image 1 … image N in the prompt). */
+  readonly maxReferences: number;
+  /** JSON `input_image…` on /images/generations, or multipart `image[]` on /images/edits. */
+  readonly transport: 'json' | 'multipart';
+}
+
+export interface ModelSpec {
+  readonly id: string;
+  readonly family: ModelFamily;
+  readonly speed: string;
+  readonly bestFor: string;
+  /** Flat price per image in USD (seed 003); null when billed by tokens. */
+  readonly priceUsd: number | null;
+  /** Text-to-image through /images/generations. */
+  readonly generates: boolean;
+  /** Editing / multi-reference fusion, when the model does it. */
+  readonly edits: EditSupport | null;
+  /** FLUX answers with a signed URL that expires; gpt-image-2 with base64 in the body. */
+  readonly delivery: 'url' | 'b64_json';
+  readonly outputFormats: readonly OutputFormat[];
+  readonly defaultOutputFormat: OutputFormat;
+  /** Parameters the tools accept for this model; anything else is refused before a call. */
+  readonly params: readonly ParamName[];
+  /** Taken by the gateway but silently ignored upstream: we drop them and say so. */
+  readonly ignoredUpstream: readonly ParamName[];
+  /**
+   * How `aspect_ratio` is honoured in text-to-image: sent as is (models that take it natively
+   * for generation), or turned into a concrete size of about 1 MP by the server, because the
+   * gateway documents `aspect_ratio` for this model only in edit mode.
+   */
+  readonly aspectRatioInGeneration: 'send' | 'as-size';
+  /**
+   * FLUX takes `size` or `width` + `height` as the caller wrote them; gpt-image-2 takes only
+   * `size`, so the server turns `width` + `height` into `size: "WxH"` for it.
+   */
+  readonly sizeOnWire: 'as-given' | 'size-only';
+  readonly sizeRule: SizeRule;
+  /** A fact about sizes worth telling the agent in the result (not a rule). */
+  readonly sizeNote?: string;
+  /** Default request timeout: the gateway holds the connection until the image is done. */
+  readonly timeoutMs: number;
+}
+
+const FLUX_PARAMS = [
+  'size',
+  'width',
+  'height',
+  'aspect_ratio',
+  'seed',
+  'safety_tolerance',
+  'output_format',
+  'prompt_upsampling',
+] as const satisfies readonly ParamName[];
+
+const FLUX_BASE = {
+  delivery: 'url',
+  outputFormats: ['jpeg', 'png'],
+  defaultOutputFormat: 'jpeg',
+  ignoredUpstream: [],
+  sizeOnWire: 'as-given',
+  sizeRule: FLUX_SIZE_RULE,
+} as const;
+
+const SECOND = 1000;
+
+export const MODELS = [
+  {
+    ...FLUX_BASE,
+    id: 'flux-2-pro',
+    family: 'FLUX.2',
+    speed: '< 10 s',
+    bestFor: 'production at scale, best value (default)',
+    priceUsd: 0.03,
+    generates: true,
+    edits: { maxReferences: 8, transport: 'json' },
+    params: FLUX_PARAMS,
+    aspectRatioInGeneration: 'as-size',
+    timeoutMs: 120 * SECOND,
+  },
+  {
+    ...FLUX_BASE,
+    id: 'flux-2-max',
+    family: 'FLUX.2',
+    speed: '< 15 s',
+    bestFor: 'flagship quality; searches the web for time-sensitive prompts (news, scores, weather)',
+    priceUsd: 0.07,
+    generates: true,
+    edits: { maxReferences: 8, transport: 'json' },
+    params: FLUX_PARAMS,
+    aspectRatioInGeneration: 'as-size',
+    timeoutMs: 120 * SECOND,
+  },
+  {
+    ...FLUX_BASE,
+    id: 'flux-2-flex',
+    family: 'FLUX.2',
+    speed: 'slower',
+    bestFor: 'typography and small text; tunable steps and guidance',
+    priceUsd: 0.06,
+    generates: true,
+    edits: { maxReferences: 8, transport: 'json' },
+    params: [...FLUX_PARAMS, 'steps', 'guidance'],
+    aspectRatioInGeneration: 'as-size',
+    timeoutMs: 180 * SECOND,
+  },
+  {
+    ...FLUX_BASE,
+    id: 'flux-2-klein-9b',
+    family: 'FLUX.2',
+    speed: 'sub-second',
+    bestFor: 'fast drafts with balanced quality',
+    priceUsd: 0.01,
+    generates: true,
+    edits: { maxReferences: 4, transport: 'json' },
+    params: FLUX_PARAMS,
+    ignoredUpstream: ['prompt_upsampling'],
+    aspectRatioInGeneration: 'as-size',
+    timeoutMs: 60 * SECOND,
+  },
+  {
+    ...FLUX_BASE,
+    id: 'flux-2-klein-4b',
+    family: 'FLUX.2',
+    speed: 'sub-second',
+    bestFor: 'fastest and cheapest; high-volume drafts',
+    priceUsd: 0.01,
+    generates: true,
+    edits: { maxReferences: 4, transport: 'json' },
+    params: FLUX_PARAMS,
+    ignoredUpstream: ['prompt_upsampling'],
+    aspectRatioInGeneration: 'as-size',
+    timeoutMs: 60 * SECOND,
+  },
+  {
+    ...FLUX_BASE,
+    id: 'flux-kontext-max',
+    family: 'FLUX.1 Kontext',
+    speed: '< 15 s',
+    bestFor: 'highest-quality single-image edits, fine typography',
+    priceUsd: 0.07,
+    generates: false,
+    edits: { maxReferences: 1, transport: 'json' },
+    params: FLUX_PARAMS,
+    aspectRatioInGeneration: 'send',
+    timeoutMs: 120 * SECOND,
+  },
+  {
+    ...FLUX_BASE,
+    id: 'flux-kontext-pro',
+    family: 'FLUX.1 Kontext',
+    speed: '5–6 s',
+    bestFor: 'single-image edits, best value',
+    priceUsd: 0.035,
+    generates: false,
+    edits: { maxReferences: 1, transport: 'json' },
+    params: FLUX_PARAMS,
+    aspectRatioInGeneration: 'send',
+    timeoutMs: 120 * SECOND,
+  },
+  {
+    ...FLUX_BASE,
+    id: 'flux-pro-1.1-ultra',
+    family: 'FLUX.1 legacy',
+    speed: '~10 s',
+    bestFor: 'legacy 4 MP output at a chosen aspect ratio',
+    priceUsd: 0.05,
+    generates: true,
+    edits: null,
+    params: FLUX_PARAMS,
+    aspectRatioInGeneration: 'send',
+    sizeNote: 'flux-pro-1.1-ultra renders about 4 MP at the requested aspect ratio; the saved size may differ from the size asked for.',
+    timeoutMs: 120 * SECOND,
+  },
+  {
+    ...FLUX_BASE,
+    id: 'flux-pro-1.1',
+    family: 'FLUX.1 legacy',
+    speed: '~5 s',
+    bestFor: 'legacy, up to about 1.6 MP',
+    priceUsd: 0.035,
+    generates: true,
+    edits: null,
+    params: FLUX_PARAMS,
+    aspectRatioInGeneration: 'as-size',
+    sizeRule: LEGACY_FLUX_SIZE_RULE,
+    timeoutMs: 120 * SECOND,
+  },
+  {
+    ...FLUX_BASE,
+    id: 'flux-pro',
+    family: 'FLUX.1 legacy',
+    speed: '~6 s',
+    bestFor: 'legacy first-generation pro',
+    priceUsd: 0.04,
+    generates: true,
+    edits: null,
+    params: FLUX_PARAMS,
+    aspectRatioInGeneration: 'as-size',
+    sizeRule: LEGACY_FLUX_SIZE_RULE,
+    timeoutMs: 120 * SECOND,
+  },
+  {
+    ...FLUX_BASE,
+    id: 'flux-dev',
+    family: 'FLUX.1 legacy',
+    speed: '~5 s',
+    bestFor: 'legacy, cheap development and tests',
+    priceUsd: 0.02,
+    generates: true,
+    edits: null,
+    params: FLUX_PARAMS,
+    aspectRatioInGeneration: 'as-size',
+    sizeRule: LEGACY_FLUX_SIZE_RULE,
+    timeoutMs: 120 * SECOND,
+  },
+  {
+    id: 'gpt-image-2',
+    family: 'OpenAI',
+    speed: 'slow (up to minutes at high quality)',
+    bestFor: 'OpenAI model: sizes up to 4K, follows long instructions, masks for inpainting',
+    priceUsd: null,
+    generates: true,
+    edits: { maxReferences: 16, transport: 'multipart' },
+    delivery: 'b64_json',
+    outputFormats: ['png', 'jpeg', 'webp'],
+    defaultOutputFormat: 'png',
+    params: ['size', 'width', 'height', 'aspect_ratio', 'output_format', 'quality', 'background', 'output_compression'],
+    ignoredUpstream: [],
+    aspectRatioInGeneration: 'as-size',
+    sizeOnWire: 'size-only',
+    sizeRule: GPT_IMAGE_SIZE_RULE,
+    timeoutMs: 360 * SECOND,
+  },
+] as const satisfies readonly ModelSpec[];
+
+export type ModelId = (typeof MODELS)[number]['id'];
+
+type GeneratingModel = Extract<(typeof MODELS)[number], { generates: true }>;
+export type GenerationModelId = GeneratingModel['id'];
+
+export const DEFAULT_MODEL = 'flux-2-pro' satisfies GenerationModelId;
+
+const BY_ID: ReadonlyMap<string, ModelSpec> = new Map(MODELS.map((m) => [m.id, m]));
+
+export function getModel(id: string): ModelSpec | undefined {
+  return BY_ID.get(id);
+}
+
+export const GENERATION_MODEL_IDS = MODELS.filter((m): m is GeneratingModel => m.generates).map((m) => m.id) as [
+  GenerationModelId,
+  ...GenerationModelId[],
+];
+
+export const EDIT_MODEL_IDS = MODELS.filter((m) => m.edits !== null).map((m) => m.id);
+
+/** Models the tools accept a parameter for (for "steps is only accepted by flux-2-flex"). */
+export function modelsAccepting(param: ParamName): string[] {
+  return MODELS.filter((m) => (m.params as readonly ParamName[]).includes(param)).map((m) => m.id);
+}
+
+/**
+ * Whether `aspect_ratio` goes to the gateway as is: for models that take it natively in
+ * text-to-image, and for edits on the JSON path (the gateway documents it there). Otherwise
+ * the server turns it into a size.
+ */
+export function sendsAspectRatio(model: ModelSpec, mode: 'generate' | 'edit'): boolean {
+  return model.aspectRatioInGeneration === 'send' || (mode === 'edit' && model.edits?.transport === 'json');
+}
+
+/** The parameters a model takes on the wire, which the simulator holds requests to. */
+export function wireParams(model: ModelSpec): ParamName[] {
+  return model.params.filter((param) => {
+    if (param === 'aspect_ratio') return sendsAspectRatio(model, 'generate') || sendsAspectRatio(model, 'edit');
+    if (param === 'width' || param === 'height') return model.sizeOnWire === 'as-given';
+    return true;
+  });
+}

@@ -1,0 +1,122 @@
+/**
+ * Configuration from environment variables, checked once at start-up. Every problem is
+ * collected and reported together so a user fixes their client config in one go.
+ */
+import os from 'node:os';
+import path from 'node:path';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  /** Undefined when not set: the server still starts and lists its tools. */
+  readonly apiKey: string | undefined;
+  /** Without a trailing slash, e.g. https://api.apiyi.com/v1. */
+  readonly baseUrl: string;
+  /** Absolute; created on first save. */
+  readonly outputDir: string;
+  /** Long edge in px of the inline preview; 0 = no inline image. */
+  readonly previewSize: number;
+  readonly logLevel: LogLevel;
+}
+
+export const DEFAULT_BASE_URL = 'https://api.apiyi.com/v1';
+export const DEFAULT_PREVIEW_SIZE = 768;
+/** Claude's vision downsizes anything larger, so a bigger preview only costs tokens. */
+export const MAX_PREVIEW_SIZE = 1568;
+
+/** The variables, for the README's configuration table and the error messages. */
+export const CONFIG_VARIABLES = [
+  { name: 'APIYI_API_KEY', default: '(none)', description: 'Your APIYI key. Without it the server starts and lists its tools, and tool calls explain how to set it.' },
+  { name: 'APIYI_BASE_URL', default: DEFAULT_BASE_URL, description: 'Gateway base URL (a relay, or `flux-mcp simulate` for a free local gateway).' },
+  { name: 'FLUX_MCP_OUTPUT_DIR', default: '~/Pictures/flux-mcp', description: 'Absolute path where images and their JSON sidecars are saved; created on demand. `~/` is expanded; relative paths are refused.' },
+  { name: 'FLUX_MCP_PREVIEW_SIZE', default: String(DEFAULT_PREVIEW_SIZE), description: `Long edge in px of the inline JPEG preview (64–${MAX_PREVIEW_SIZE}); 0 turns the inline preview off.` },
+  { name: 'FLUX_MCP_LOG_LEVEL', default: 'info', description: `stderr log level: ${LOG_LEVELS.join(', ')}.` },
+] as const;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`flux-mcp cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+function expandHome(value: string, home: string): string {
+  if (value === '~') return home;
+  if (value.startsWith('~/') || value.startsWith('~\\')) return path.join(home, value.slice(2));
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+
+  const apiKey = read('APIYI_API_KEY');
+
+  let baseUrl = DEFAULT_BASE_URL;
+  const rawBase = read('APIYI_BASE_URL');
+  if (rawBase !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(rawBase);
+    } catch {
+      problems.push(`APIYI_BASE_URL "${rawBase}" is not a URL: use something like ${DEFAULT_BASE_URL}`);
+    }
+    if (parsed && parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+      problems.push(`APIYI_BASE_URL "${rawBase}" must be an http(s) URL, e.g. ${DEFAULT_BASE_URL}`);
+    } else if (parsed) {
+      baseUrl = parsed.toString().replace(/\/+$/, '');
+    }
+  }
+
+  let outputDir = path.join(home, 'Pictures', 'flux-mcp');
+  const rawDir = read('FLUX_MCP_OUTPUT_DIR');
+  if (rawDir !== undefined) {
+    const expanded = expandHome(rawDir, home);
+    if (!path.isAbsolute(expanded)) {
+      problems.push(
+        `FLUX_MCP_OUTPUT_DIR "${rawDir}" is a relative path: MCP clients often start servers with "/" as the working directory, so give an absolute path such as ${path.join(home, 'Pictures', 'flux-mcp')}`,
+      );
+    } else {
+      outputDir = path.resolve(expanded);
+    }
+  }
+
+  let previewSize = DEFAULT_PREVIEW_SIZE;
+  const rawPreview = read('FLUX_MCP_PREVIEW_SIZE');
+  if (rawPreview !== undefined) {
+    const value = Number(rawPreview);
+    if (!/^\d+$/.test(rawPreview) || (value !== 0 && (value < 64 || value > MAX_PREVIEW_SIZE))) {
+      problems.push(
+        `FLUX_MCP_PREVIEW_SIZE "${rawPreview}" must be 0 (no inline preview) or a whole number of pixels from 64 to ${MAX_PREVIEW_SIZE}; the default is ${DEFAULT_PREVIEW_SIZE}`,
+      );
+    } else {
+      previewSize = value;
+    }
+  }
+
+  let logLevel: LogLevel = 'info';
+  const rawLevel = read('FLUX_MCP_LOG_LEVEL')?.toLowerCase();
+  if (rawLevel !== undefined) {
+    if ((LOG_LEVELS as readonly string[]).includes(rawLevel)) logLevel = rawLevel as LogLevel;
+    else problems.push(`FLUX_MCP_LOG_LEVEL "${rawLevel}" must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { apiKey, baseUrl, outputDir, previewSize, logLevel };
+}
+
+/** Start-up warnings that are not fatal. */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (!config.apiKey) warnings.push('APIYI_API_KEY is not set: tools are listed, but calls will ask for a key.');
+  const url = new URL(config.baseUrl);
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol === 'http:' && !loopback) {
+    warnings.push(`APIYI_BASE_URL uses plain http to ${url.host}: the API key travels unencrypted.`);
+  }
+  return warnings;
+}

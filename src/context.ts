@@ -1,0 +1,11 @@
+/** What every tool handler needs: configuration, the log, and the gateway (when a key is set). */
+import type { Config } from './config.js';
+import type { GatewayClient } from './gateway/client.js';
+import type { Logger } from './log.js';
+
+export interface ToolContext {
+  readonly config: Config;
+  readonly log: Logger;
+  /** Undefined without APIYI_API_KEY: calls then fail with missing_api_key. */
+  readonly gateway: GatewayClient | undefined;
+}

@@ -1,0 +1,80 @@
+/**
+ * `npm run demo`: the whole path with no key and no cost. Starts the gateway simulator, spawns
+ * the real server (dist/index.js) over stdio, and drives it with the SDK client as an agent would:
+ * list the tools, generate an image, and make one call the server refuses before paying.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { GatewaySimulator } from './simulator/gateway-simulator.js';
+
+const say = (line = ''): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+function textOf(result: CallToolResult): string {
+  return result.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('\n');
+}
+
+async function main(): Promise<void> {
+  const outputDir = process.env.FLUX_MCP_OUTPUT_DIR ?? path.join(os.tmpdir(), 'flux-mcp-demo');
+  const simulator = await GatewaySimulator.start();
+  say(`Gateway simulator on ${simulator.baseUrl} (no key, no cost)`);
+
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [fileURLToPath(new URL('./index.js', import.meta.url))],
+    env: {
+      ...(process.env as Record<string, string>),
+      APIYI_API_KEY: 'sk-demo-key',
+      APIYI_BASE_URL: simulator.baseUrl,
+      FLUX_MCP_OUTPUT_DIR: outputDir,
+      FLUX_MCP_LOG_LEVEL: 'warn',
+    },
+    stderr: 'inherit',
+  });
+  const client = new Client({ name: 'flux-mcp-demo', version: '1.0.0' });
+  try {
+    await client.connect(transport);
+    const { tools } = await client.listTools();
+    say(`Server started over stdio; tools: ${tools.map((t) => t.name).join(', ')}`);
+
+    const args = { prompt: 'A lighthouse on a cliff at dawn, watercolor, soft light', size: '1024x768', seed: 7 };
+    say();
+    say(`generate_image ${JSON.stringify(args)}`);
+    const result = (await client.callTool({ name: 'generate_image', arguments: args })) as CallToolResult;
+    if (result.isError) throw new Error(`the demo call failed:\n${textOf(result)}`);
+    say(indent(textOf(result)));
+    const preview = result.content.find((block) => block.type === 'image');
+    if (preview?.type === 'image') say(`  (+ an inline ${preview.mimeType} preview, ${preview.data.length} base64 characters)`);
+    const structured = result.structuredContent as { images: { path: string }[] };
+
+    const before = simulator.apiRequests().length;
+    const bad = { prompt: 'A lighthouse', width: 1000, height: 1000 };
+    say();
+    say(`generate_image ${JSON.stringify(bad)}   (invalid: refused before any request)`);
+    const refused = (await client.callTool({ name: 'generate_image', arguments: bad })) as CallToolResult;
+    say(indent(textOf(refused)));
+    say(`  requests the gateway received for it: ${simulator.apiRequests().length - before}`);
+
+    say();
+    say(`Saved: ${structured.images[0]!.path}`);
+  } finally {
+    await client.close();
+    await simulator.close();
+  }
+}
+
+const indent = (text: string): string =>
+  text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+
+main().catch((error: unknown) => {
+  process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

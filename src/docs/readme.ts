@@ -1,0 +1,56 @@
+/**
+ * The README's reference sections, rendered from the code that defines them (catalog, config,
+ * tool schemas, error categories), so the documentation cannot drift from the server.
+ * `npm run docs` rewrites them; a test fails when the README is out of date.
+ */
+import { z } from 'zod';
+import { modelTableMarkdown } from '../catalog/describe.js';
+import { CONFIG_VARIABLES } from '../config.js';
+import { ERROR_CATEGORIES } from '../tools/failure.js';
+import { generateImageInput } from '../tools/generate-image.js';
+
+const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+interface JsonProperty {
+  type?: string;
+  enum?: unknown[];
+  default?: unknown;
+  description?: string;
+  minimum?: number;
+  maximum?: number;
+}
+
+function argumentTable(schema: z.ZodObject): string {
+  const json = z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, JsonProperty>; required?: string[] };
+  const rows = Object.entries(json.properties).map(([name, p]) => {
+    const type = p.enum ? p.enum.map((v) => `\`${String(v)}\``).join(', ') : (p.type ?? 'any');
+    const required = json.required?.includes(name) ? 'yes' : '';
+    return `| \`${name}\` | ${cell(type)} | ${required} | ${cell(p.description ?? '')} |`;
+  });
+  return ['| argument | type | required | description |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+export function readmeSections(): Record<string, string> {
+  return {
+    models: modelTableMarkdown(),
+    configuration: [
+      '| variable | default | meaning |',
+      '|---|---|---|',
+      ...CONFIG_VARIABLES.map((v) => `| \`${v.name}\` | ${cell(v.default)} | ${cell(v.description)} |`),
+    ].join('\n'),
+    'generate_image-arguments': argumentTable(generateImageInput),
+    errors: ['| category | meaning |', '|---|---|', ...Object.entries(ERROR_CATEGORIES).map(([name, meaning]) => `| \`${name}\` | ${cell(meaning)} |`)].join('\n'),
+  };
+}
+
+const marker = (name: string): RegExp => new RegExp(`(<!-- generated:${name} -->)[\\s\\S]*?(<!-- /generated:${name} -->)`);
+
+/** The README with every generated section replaced by its current rendering. */
+export function renderReadme(readme: string): string {
+  let out = readme;
+  for (const [name, body] of Object.entries(readmeSections())) {
+    if (!marker(name).test(out)) throw new Error(`README.md has no <!-- generated:${name} --> section`);
+    out = out.replace(marker(name), (_match, open: string, close: string) => `${open}\n${body}\n${close}`);
+  }
+  return out;
+}

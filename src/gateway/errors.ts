@@ -1,0 +1,179 @@
+/**
+ * Turning what went wrong on the wire into a ToolFailure an agent can act on: the category, the
+ * gateway's own words (quoted), and what to do next. Any body is handled: the OpenAI envelope,
+ * BFL's FastAPI `detail`, an HTML page from a proxy, or garbage.
+ */
+import { ToolFailure } from '../tools/failure.js';
+
+export interface GatewayErrorBody {
+  readonly message?: string;
+  readonly code?: string;
+  readonly type?: string;
+  readonly param?: string;
+}
+
+const MAX_QUOTE = 300;
+
+function clip(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > MAX_QUOTE ? `${flat.slice(0, MAX_QUOTE)}…` : flat;
+}
+
+const asString = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+
+/** Whatever the gateway said, as well as it can be read. */
+export function readErrorBody(body: Buffer, contentType: string | undefined): GatewayErrorBody {
+  const text = body.toString('utf8');
+  const trimmed = text.trim();
+  if (trimmed === '') return {};
+  if (/^\s*</.test(trimmed) || contentType?.includes('html')) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(trimmed)?.[1]?.trim();
+    return { message: `an HTML page${title ? ` ("${clip(title)}")` : ''} instead of a JSON error` };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(trimmed);
+  } catch {
+    return { message: clip(trimmed) };
+  }
+  if (typeof json !== 'object' || json === null) return { message: clip(String(json)) };
+  const record = json as Record<string, unknown>;
+  const envelope = record.error;
+  if (typeof envelope === 'object' && envelope !== null) {
+    const e = envelope as Record<string, unknown>;
+    return {
+      message: asString(e.message) && clip(asString(e.message)!),
+      code: asString(e.code),
+      type: asString(e.type),
+      param: asString(e.param),
+    };
+  }
+  if (typeof envelope === 'string') return { message: clip(envelope) };
+  const detail = record.detail;
+  if (typeof detail === 'string') return { message: clip(detail) };
+  if (Array.isArray(detail)) {
+    const parts = detail.map((d) => {
+      const item = d as { loc?: unknown; msg?: unknown };
+      const loc = Array.isArray(item.loc) ? item.loc.filter((l) => l !== 'body').join('.') : '';
+      return `${loc ? `${loc}: ` : ''}${asString(item.msg) ?? JSON.stringify(d)}`;
+    });
+    return { message: clip(parts.join('; ')) };
+  }
+  if (typeof record.message === 'string') return { message: clip(record.message) };
+  return { message: clip(trimmed) };
+}
+
+/** Seconds the gateway asks us to wait, from retry-after-ms or retry-after (seconds or a date). */
+export function retryAfterSeconds(headers: Record<string, string | undefined>, now = Date.now()): number | undefined {
+  const ms = Number(headers['retry-after-ms']);
+  if (headers['retry-after-ms'] !== undefined && Number.isFinite(ms) && ms >= 0) return ms / 1000;
+  const raw = headers['retry-after'];
+  if (raw === undefined) return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000);
+}
+
+const OUT_OF_CREDIT = /insufficient|quota|balance|credit|余额|额度/i;
+
+export interface ResponseContext {
+  readonly status: number;
+  readonly headers: Record<string, string | undefined>;
+  readonly body: Buffer;
+  readonly requestId: string | undefined;
+  readonly baseUrl: string;
+}
+
+/** The failure for a non-2xx answer from the gateway's API. */
+export function failureFromResponse(ctx: ResponseContext): ToolFailure {
+  const { status, requestId } = ctx;
+  const said = readErrorBody(ctx.body, ctx.headers['content-type']);
+  const quote = said.message ? `: "${said.message}"` : '';
+  const base = { status, ...(requestId ? { requestId } : {}) };
+  const notBilled = 'Failed requests are not billed.';
+
+  if (said.code === 'moderation_blocked') {
+    return new ToolFailure('moderation', `the gateway blocked the request on moderation grounds (HTTP ${status}${quote})`, {
+      ...base,
+      hint: `Rephrase the prompt (or change the input images) and call again. ${notBilled}`,
+    });
+  }
+  if (status === 402 || (said.message !== undefined && OUT_OF_CREDIT.test(said.message) && status !== 400)) {
+    return new ToolFailure('insufficient_credit', `the APIYI account is out of credit (HTTP ${status}${quote})`, {
+      ...base,
+      hint: 'Top up the account in the APIYI console, then call again.',
+    });
+  }
+  switch (true) {
+    case status === 401:
+      return new ToolFailure('auth', `the gateway refused the API key (HTTP 401${quote})`, {
+        ...base,
+        hint:
+          'Check APIYI_API_KEY in the "env" block of this server in your MCP client config (a key from the APIYI console, without "Bearer "), then restart the client.',
+      });
+    case status === 403:
+      return new ToolFailure('moderation', `the gateway blocked the request on moderation grounds (HTTP 403${quote})`, {
+        ...base,
+        hint: `Rephrase the prompt, or raise safety_tolerance (0 strictest – 6 most permissive; default 2) on FLUX models. ${notBilled}`,
+      });
+    case status === 429: {
+      const wait = retryAfterSeconds(ctx.headers);
+      const when = wait !== undefined ? `in about ${Math.ceil(wait)} s` : 'in a few seconds';
+      return new ToolFailure('rate_limited', `the gateway is rate-limiting this key (HTTP 429${quote})`, {
+        ...base,
+        hint: `Wait and call again ${when}. ${notBilled}`,
+      });
+    }
+    case status === 404 || status === 405:
+      return new ToolFailure('gateway_error', `the gateway has no such endpoint (HTTP ${status}${quote})`, {
+        ...base,
+        hint: `Check APIYI_BASE_URL (now ${ctx.baseUrl}); it should end in /v1, e.g. https://api.apiyi.com/v1.`,
+      });
+    case status === 408 || status >= 500:
+      return new ToolFailure('gateway_error', `the gateway or the upstream provider failed (HTTP ${status}${quote})`, {
+        ...base,
+        hint: 'This is usually transient: call again in a moment.',
+      });
+    case status >= 400: {
+      const field = said.param ? ` (parameter ${said.param})` : '';
+      return new ToolFailure('invalid_argument', `the gateway rejected the request${field} (HTTP ${status}${quote})`, {
+        ...base,
+        hint: `Change the argument it names and call again. ${notBilled}`,
+      });
+    }
+    default:
+      return new ToolFailure('gateway_error', `the gateway answered with an unexpected HTTP ${status}${quote}`, base);
+  }
+}
+
+/** Errors thrown before any response that mean the request never reached the gateway. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+
+export function errorCode(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return error instanceof Error ? error.name : 'unknown error';
+}
+
+/** True when the request certainly never reached the gateway (so it cannot have been billed). */
+export function neverReachedGateway(error: unknown): boolean {
+  return NOT_SENT_CODES.has(errorCode(error));
+}
+
+export function failureFromNetworkError(error: unknown, baseUrl: string): ToolFailure {
+  const code = errorCode(error);
+  if (neverReachedGateway(error)) {
+    return new ToolFailure('network', `could not reach the gateway at ${baseUrl} (${code})`, {
+      hint: 'Check the network connection and APIYI_BASE_URL, then call again. Nothing was sent, so nothing was billed.',
+    });
+  }
+  return new ToolFailure('network', `the connection to the gateway broke before it answered (${code})`, {
+    hint: 'Call again. If the request had already reached the gateway it may have been billed; check the APIYI console before retrying many times.',
+  });
+}

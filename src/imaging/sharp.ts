@@ -1,0 +1,18 @@
+/**
+ * sharp, loaded on first use: it is the heaviest module the server has (libvips), and most
+ * client start-ups only list tools. Loading it lazily keeps cold start close to plain Node.
+ */
+import type Sharp from 'sharp';
+
+export type SharpModule = typeof Sharp;
+
+let loading: Promise<SharpModule> | undefined;
+
+export function loadSharp(): Promise<SharpModule> {
+  loading ??= import('sharp').then(({ default: sharp }) => {
+    // Every image is processed once, so libvips' operation cache only holds memory.
+    sharp.cache(false);
+    return sharp;
+  });
+  return loading;
+}

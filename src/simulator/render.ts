@@ -1,0 +1,77 @@
+/**
+ * Images the simulator "generates": real encoded files of the requested size and format, whose
+ * pixels follow from a key (prompt, seed, model), so different prompts and seeds give visibly
+ * different images and the same ones give the same image. A gradient, a few discs and a little
+ * noise: cheap to compute, and sized on disk roughly like a real photo-like result.
+ */
+import { createHash } from 'node:crypto';
+import type { OutputFormat } from '../catalog/models.js';
+import { loadSharp } from '../imaging/sharp.js';
+
+export interface RenderRequest {
+  readonly width: number;
+  readonly height: number;
+  readonly format: OutputFormat;
+  /** Everything the image should depend on, e.g. model + prompt + seed. */
+  readonly key: string;
+}
+
+/** A small deterministic PRNG (xorshift32): the same key always draws the same image. */
+function prng(seed: number): () => number {
+  let state = seed >>> 0 || 0x9e3779b9;
+  return () => {
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state / 0x1_0000_0000;
+  };
+}
+
+export async function renderImage(request: RenderRequest): Promise<Buffer> {
+  const { width, height } = request;
+  const digest = createHash('sha256').update(request.key).digest();
+  const random = prng(digest.readUInt32LE(0));
+  const colour = (offset: number): [number, number, number] => [digest[offset]!, digest[offset + 1]!, digest[offset + 2]!];
+  const from = colour(4);
+  const to = colour(7);
+  const discs = Array.from({ length: 3 }, (_, i) => ({
+    x: random() * width,
+    y: random() * height,
+    r: (0.08 + random() * 0.2) * Math.min(width, height),
+    rgb: colour(10 + i * 3),
+  }));
+
+  // Clamped: gradient + noise can leave 0–255, and a plain Buffer would wrap around.
+  const pixels = new Uint8ClampedArray(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const t = (x / width + y / height) / 2;
+      let r = from[0] + (to[0] - from[0]) * t;
+      let g = from[1] + (to[1] - from[1]) * t;
+      let b = from[2] + (to[2] - from[2]) * t;
+      for (const disc of discs) {
+        const dx = x - disc.x;
+        const dy = y - disc.y;
+        if (dx * dx + dy * dy < disc.r * disc.r) [r, g, b] = disc.rgb;
+      }
+      const noise = (random() - 0.5) * 12;
+      const i = (y * width + x) * 3;
+      pixels[i] = r + noise;
+      pixels[i + 1] = g + noise;
+      pixels[i + 2] = b + noise;
+    }
+  }
+
+  const sharp = await loadSharp();
+  const image = sharp(Buffer.from(pixels.buffer), { raw: { width, height, channels: 3 } });
+  switch (request.format) {
+    case 'png':
+      return image.png({ compressionLevel: 3 }).toBuffer();
+    case 'webp':
+      return image.webp({ quality: 85 }).toBuffer();
+    case 'jpeg':
+      return image.jpeg({ quality: 88 }).toBuffer();
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The server on stdio, as MCP clients start it. stdout carries JSON-RPC only; everything else
+ * goes to stderr. When stdin ends or a signal arrives, calls under way are allowed to finish and
+ * save their images before the process exits.
+ */
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { ConfigError, configWarnings, loadConfig } from './config.js';
+import { closeHttp } from './gateway/http.js';
+import { createLogger } from './log.js';
+import { createServer } from './server.js';
+import { InFlightCalls } from './tools/in-flight.js';
+import { SERVER_VERSION } from './version.js';
+
+/** How long calls under way may take to finish once shutdown starts. */
+const SHUTDOWN_GRACE_MS = 120_000;
+
+export async function runStdioServer(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nFix the "env" block of this server in your MCP client config.\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel, [config.apiKey]);
+  for (const warning of configWarnings(config)) log.warn(warning);
+
+  const inFlight = new InFlightCalls();
+  const server = createServer(config, { log, inFlight });
+  const transport = new StdioServerTransport();
+
+  let stopping = false;
+  const stop = async (reason: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    if (inFlight.size > 0) log.info(`${reason}: waiting for ${inFlight.size} call(s) under way to finish`);
+    const finished = await inFlight.drain(SHUTDOWN_GRACE_MS);
+    if (!finished) log.warn(`${reason}: calls still under way after ${SHUTDOWN_GRACE_MS / 1000} s; exiting`);
+    await server.close().catch(() => undefined);
+    await closeHttp().catch(() => undefined);
+    process.exit(0);
+  };
+  process.stdin.on('end', () => void stop('stdin closed'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  await server.connect(transport);
+  log.info(`flux-mcp ${SERVER_VERSION} ready on stdio; images go to ${config.outputDir}`);
+}

@@ -1,0 +1,125 @@
+/**
+ * Schema failures in words an agent can act on: the field, the value it sent, the rule, and the
+ * nearest valid value where there is one ("seed -1 is below the minimum of 0: use 0").
+ */
+import type { z } from 'zod';
+
+/** Arguments agents often invent, with what to do instead. */
+const UNKNOWN_ARGUMENT_HINTS: Readonly<Record<string, string>> = {
+  n: 'one image per call (the gateway takes n = 1 only): call the tool again for more images',
+  negative_prompt: 'FLUX has no negative prompt: describe what you want instead',
+  input_fidelity: 'gpt-image-2 always works at high fidelity, and the gateway answers 400 to input_fidelity',
+  response_format: 'results are always saved to disk and returned as a path',
+};
+
+/** Values agents often try, with what to do instead. */
+const VALUE_HINTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  background: {
+    transparent: 'gpt-image-2 cannot make transparent backgrounds (the gateway answers 400): use "opaque" or "auto" and cut the background out afterwards',
+  },
+};
+
+export function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (value === undefined) return 'nothing';
+  const json = JSON.stringify(value);
+  return json === undefined ? String(value) : json.length > 60 ? `${json.slice(0, 60)}…` : json;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let current = input;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+const EXPECTED: Readonly<Record<string, string>> = {
+  int: 'a whole number',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'an object',
+};
+
+/** Edit distance where swapping two neighbouring letters counts as one edit ("sede" → "seed"). */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The closest allowed value to a mistyped one, if it is close enough to be a typo. */
+export function closest(value: string, allowed: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const option of allowed) {
+    const distance = editDistance(value.toLowerCase(), option.toLowerCase());
+    if (distance < bestDistance) {
+      best = option;
+      bestDistance = distance;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: unknown, allowedKeys: readonly string[]): string {
+  const field = issue.path.map(String).join('.') || 'arguments';
+  const value = valueAt(input, issue.path);
+  switch (issue.code) {
+    case 'invalid_type': {
+      if (value === undefined) return `${field} is required`;
+      const expected = EXPECTED[issue.expected] ?? issue.expected;
+      const got = typeof value === 'string' ? `the string ${show(value)}` : show(value);
+      return `${field} must be ${expected}, not ${got}`;
+    }
+    case 'too_small': {
+      if (issue.origin === 'string') {
+        return Number(issue.minimum) <= 1 ? `${field} must not be empty` : `${field} must be at least ${issue.minimum} characters`;
+      }
+      if (issue.origin === 'array') return `${field} needs at least ${issue.minimum} item(s)`;
+      return `${field} ${show(value)} is below the minimum of ${issue.minimum}: use ${issue.minimum}`;
+    }
+    case 'too_big': {
+      if (issue.origin === 'string') {
+        const length = typeof value === 'string' ? `${value.length} characters` : 'too long';
+        return `${field} is ${length}, over the limit of ${issue.maximum}`;
+      }
+      if (issue.origin === 'array') return `${field} takes at most ${issue.maximum} item(s)`;
+      return `${field} ${show(value)} is above the maximum of ${issue.maximum}: use ${issue.maximum}`;
+    }
+    case 'invalid_value': {
+      const allowed = issue.values.map(String);
+      const hint = typeof value === 'string' ? VALUE_HINTS[field]?.[value] : undefined;
+      if (hint) return `${field} ${show(value)} is not accepted: ${hint}`;
+      const guess = typeof value === 'string' ? closest(value, allowed) : undefined;
+      return `${field} ${show(value)} is not one of ${allowed.join(', ')}${guess ? `: did you mean "${guess}"?` : ''}`;
+    }
+    case 'unrecognized_keys':
+      return issue.keys
+        .map((key) => {
+          const hint = UNKNOWN_ARGUMENT_HINTS[key];
+          if (hint) return `${key} is not an argument of this tool: ${hint}`;
+          const guess = closest(key, allowedKeys);
+          return `${key} is not an argument of this tool${guess ? `: did you mean ${guess}?` : ''} (it takes ${allowedKeys.join(', ')})`;
+        })
+        .join('\n');
+    default:
+      return issue.path.length > 0 ? `${field}: ${issue.message}` : issue.message;
+  }
+}
+
+/** One sentence per problem, in the order of the schema's fields. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unknown, allowedKeys: readonly string[]): string[] {
+  return issues.flatMap((issue) => describeIssue(issue, input, allowedKeys).split('\n'));
+}

@@ -1,0 +1,101 @@
+/**
+ * After the gateway answered: save the paid image with its sidecar, make the preview, build the
+ * result. Shared by every image tool. A paid image is never dropped because of a local problem:
+ * if the output directory cannot be written, the image goes to the system temp directory and the
+ * result says so.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type { ToolContext } from '../context.js';
+import type { ModelSpec } from '../catalog/models.js';
+import type { GatewayImage } from '../gateway/client.js';
+import { makePreview, type Preview } from '../imaging/preview.js';
+import { saveImage, type SavedImage, type SaveRequest } from '../storage/save.js';
+import { SERVER_NAME, SERVER_VERSION } from '../version.js';
+import { ToolFailure } from './failure.js';
+import { imageResult, type ImageResult } from './image-result.js';
+import type { ToolOutput } from './registry.js';
+
+export interface Delivery {
+  readonly tool: string;
+  readonly model: ModelSpec;
+  readonly prompt: string;
+  readonly endpoint: string;
+  /** Everything sent besides model and prompt. */
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly seed: number | undefined;
+  readonly notes: readonly string[];
+  readonly image: GatewayImage;
+  readonly nameHint: string;
+  /** performance.now() when the call started. */
+  readonly startedAt: number;
+}
+
+/** Where images go when the configured directory cannot be written. */
+export const RESCUE_DIR = path.join(os.tmpdir(), 'flux-mcp-rescued');
+
+export async function deliverImage(ctx: ToolContext, delivery: Delivery): Promise<ToolOutput<ImageResult>> {
+  const { image, model } = delivery;
+  const notes = [...delivery.notes];
+  const createdAt = new Date();
+  const request: SaveRequest = {
+    outputDir: ctx.config.outputDir,
+    bytes: image.bytes,
+    info: image.info,
+    nameHint: delivery.nameHint,
+    createdAt,
+    sidecar: {
+      tool: delivery.tool,
+      model: model.id,
+      prompt: delivery.prompt,
+      endpoint: delivery.endpoint,
+      parameters: delivery.parameters,
+      ...(delivery.seed !== undefined ? { seed: delivery.seed } : {}),
+      ...(image.requestId ? { requestId: image.requestId } : {}),
+      elapsedMs: Math.round(performance.now() - delivery.startedAt),
+      priceUsd: model.priceUsd,
+      ...(image.usage ? { usage: image.usage } : {}),
+      notes,
+      server: { name: SERVER_NAME, version: SERVER_VERSION },
+    },
+  };
+
+  let saved: SavedImage;
+  try {
+    saved = await saveImage(request);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    ctx.log.error(`could not save to ${ctx.config.outputDir} (${code}); trying ${RESCUE_DIR}`);
+    try {
+      saved = await saveImage({ ...request, outputDir: RESCUE_DIR });
+    } catch {
+      throw new ToolFailure('storage_error', `the image was made but could not be written to ${ctx.config.outputDir} (${code})`, {
+        ...(image.requestId ? { requestId: image.requestId } : {}),
+        hint: 'Check that FLUX_MCP_OUTPUT_DIR is an absolute path to a writable directory with free space.',
+      });
+    }
+    notes.push(`${ctx.config.outputDir} could not be written (${code}), so the image was saved in ${RESCUE_DIR}; fix FLUX_MCP_OUTPUT_DIR.`);
+  }
+  ctx.log.info(`${delivery.tool} ${model.id}: saved ${saved.path}${image.requestId ? ` (request ${image.requestId})` : ''}`);
+
+  let preview: Preview | undefined;
+  if (ctx.config.previewSize > 0) {
+    try {
+      preview = await makePreview(image.bytes, ctx.config.previewSize);
+    } catch (error) {
+      ctx.log.warn(`preview of ${saved.path} failed: ${(error as Error).message}`);
+    }
+  }
+
+  return imageResult({
+    saved,
+    preview,
+    model: model.id,
+    seed: delivery.seed,
+    requestId: image.requestId,
+    elapsedMs: performance.now() - delivery.startedAt,
+    priceUsd: model.priceUsd,
+    usage: image.usage,
+    notes,
+  });
+}

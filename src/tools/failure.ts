@@ -1,0 +1,76 @@
+/**
+ * How a tool call fails. Every failure has a category the agent can branch on, a one-line
+ * statement of what happened, and what to do next. Rendered as an `isError` result whose first
+ * line is `<category>: <what happened>`.
+ */
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+
+/** Every category a failed call can have, with what it means (the README's table comes from here). */
+export const ERROR_CATEGORIES = {
+  invalid_argument: 'The arguments break a documented rule (or the gateway said so with a 400). Nothing was sent, or nothing was billed.',
+  missing_api_key: 'APIYI_API_KEY is not set. Nothing was sent.',
+  auth: 'The gateway refused the key (401).',
+  moderation: 'Blocked by moderation: FLUX 403, or gpt-image-2 400 `moderation_blocked`. Not billed.',
+  rate_limited: '429: too many requests or active tasks; wait the time given and call again.',
+  insufficient_credit: '402, or a message saying the account is out of credit.',
+  gateway_error: '5xx, an HTML or malformed answer, a result URL that failed or did not hold an image.',
+  timeout: 'No answer within the model\'s timeout; the gateway may still have billed the job.',
+  network: 'The gateway could not be reached, or the connection or download broke.',
+  expired_result: 'The image was made, but its result URL expired (404) before it was downloaded.',
+  storage_error: 'The image could not be written to the output directory (nor to the rescue directory).',
+  internal_error: 'A bug in flux-mcp; the log on stderr has the details.',
+} as const;
+export type ErrorCategory = keyof typeof ERROR_CATEGORIES;
+
+export interface ToolFailureDetails {
+  /** What to do next, one or more sentences. */
+  readonly hint?: string;
+  /** The gateway's x-request-id, quoted so support can trace the call. */
+  readonly requestId?: string;
+  /** HTTP status from the gateway, when there was one. */
+  readonly status?: number;
+}
+
+export class ToolFailure extends Error {
+  override readonly name = 'ToolFailure';
+  constructor(
+    readonly category: ErrorCategory,
+    message: string,
+    readonly details: ToolFailureDetails = {},
+  ) {
+    super(message);
+  }
+}
+
+export function invalidArgument(message: string, hint?: string): ToolFailure {
+  return new ToolFailure('invalid_argument', message, hint === undefined ? {} : { hint });
+}
+
+/** Replace every occurrence of each secret (the API key) in a text. */
+export function redact(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
+  }
+  return out;
+}
+
+/** The `isError` result for a failure: category line, then the hint and the request id. */
+export function failureResult(failure: ToolFailure, secrets: readonly (string | undefined)[]): CallToolResult {
+  const lines = [`${failure.category}: ${failure.message}`];
+  if (failure.details.hint) lines.push(failure.details.hint);
+  if (failure.details.requestId) lines.push(`Request id: ${failure.details.requestId}`);
+  return {
+    isError: true,
+    content: [{ type: 'text', text: redact(lines.join('\n'), secrets) }],
+  };
+}
+
+/** Any thrown value as a ToolFailure: unknown errors become internal_error, never a crash. */
+export function asToolFailure(error: unknown): ToolFailure {
+  if (error instanceof ToolFailure) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ToolFailure('internal_error', `unexpected error: ${message}`, {
+    hint: 'This is a bug in flux-mcp; the server log (stderr) has the details. Trying again may work.',
+  });
+}

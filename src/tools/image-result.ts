@@ -1,0 +1,97 @@
+/**
+ * The result of a successful image call: a text line per image (the path first, because some
+ * clients show only text), an inline preview, a resource_link, and small structuredContent that
+ * never holds base64.
+ */
+import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { Preview } from '../imaging/preview.js';
+import type { SavedImage } from '../storage/save.js';
+import type { ToolOutput } from './registry.js';
+
+export const imageResultSchema = z.object({
+  images: z
+    .array(
+      z.object({
+        path: z.string().describe('Absolute path of the saved image'),
+        uri: z.string().describe('file:// URI of the saved image'),
+        width: z.number().int(),
+        height: z.number().int(),
+        mimeType: z.string(),
+        bytes: z.number().int(),
+      }),
+    )
+    .describe('The saved images (one per call)'),
+  model: z.string(),
+  seed: z.number().int().optional().describe('Seed sent to the model; reuse it to reproduce the image'),
+  requestId: z.string().optional().describe("The gateway's x-request-id, for support"),
+  elapsedMs: z.number().int().describe('Wall time of the call, validation to saved file'),
+  priceUsd: z.number().optional().describe('Flat price of the image in USD (absent for token-billed models)'),
+  usage: z
+    .object({ input_tokens: z.number().optional(), output_tokens: z.number().optional(), total_tokens: z.number().optional() })
+    .optional()
+    .describe('Token usage reported by token-billed models'),
+  notes: z.array(z.string()).optional().describe('What the server adjusted or dropped, and why'),
+});
+export type ImageResult = z.output<typeof imageResultSchema>;
+
+export interface ImageResultInput {
+  readonly saved: SavedImage;
+  readonly preview: Preview | undefined;
+  readonly model: string;
+  readonly seed: number | undefined;
+  readonly requestId: string | undefined;
+  readonly elapsedMs: number;
+  readonly priceUsd: number | null;
+  readonly usage: ImageResult['usage'];
+  readonly notes: readonly string[];
+}
+
+function kilobytes(bytes: number): string {
+  return bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(1)} MB` : `${Math.round(bytes / 1000)} KB`;
+}
+
+export function imageResult(input: ImageResultInput): ToolOutput<ImageResult> {
+  const { saved, preview } = input;
+  const format = saved.mimeType.replace('image/', '');
+  const facts = [`${saved.width}×${saved.height} ${format}`, input.model, ...(input.seed !== undefined ? [`seed ${input.seed}`] : [])];
+  const extras = [
+    ...(input.requestId ? [`request ${input.requestId}`] : []),
+    `${(input.elapsedMs / 1000).toFixed(1)} s`,
+    kilobytes(saved.bytes),
+    ...(input.priceUsd !== null ? [`$${input.priceUsd}`] : []),
+    ...(input.usage?.total_tokens !== undefined ? [`${input.usage.total_tokens} tokens`] : []),
+  ];
+  const lines = [
+    `${saved.path} — ${facts.join(', ')}`,
+    extras.join(' · '),
+    ...input.notes.map((note) => `Note: ${note}`),
+    'The image is saved on disk; refer to it by its path.',
+  ];
+
+  const content: ContentBlock[] = [{ type: 'text', text: lines.join('\n') }];
+  if (preview) content.push({ type: 'image', data: preview.base64, mimeType: preview.mimeType });
+  content.push({
+    type: 'resource_link',
+    uri: saved.uri,
+    name: saved.fileName,
+    mimeType: saved.mimeType,
+    description: `${saved.width}×${saved.height} image from ${input.model}`,
+  });
+
+  return {
+    content,
+    structuredContent: {
+      images: [
+        { path: saved.path, uri: saved.uri, width: saved.width, height: saved.height, mimeType: saved.mimeType, bytes: saved.bytes },
+      ],
+      model: input.model,
+      ...(input.seed !== undefined ? { seed: input.seed } : {}),
+      ...(input.requestId ? { requestId: input.requestId } : {}),
+      elapsedMs: Math.round(input.elapsedMs),
+      ...(input.priceUsd !== null ? { priceUsd: input.priceUsd } : {}),
+      ...(input.usage && Object.keys(input.usage).length > 0 ? { usage: input.usage } : {}),
+      ...(input.notes.length > 0 ? { notes: [...input.notes] } : {}),
+    },
+  };
+}

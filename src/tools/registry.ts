@@ -1,0 +1,130 @@
+/**
+ * Serving tools over the SDK's low-level Server. Tools are declared like `McpServer.registerTool`
+ * (title, description, zod input and output schemas, annotations), but argument checking is ours:
+ * registerTool reports schema failures as "MCP error -32602: Input validation error: …", and this
+ * server promises that every failed call starts with `<category>: <what happened>`
+ * (`invalid_argument: seed -1 is below the minimum of 0: use 0`).
+ */
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type CallToolResult,
+  type ContentBlock,
+  type ServerNotification,
+  type ServerRequest,
+  type Tool,
+  type ToolAnnotations,
+} from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { Logger } from '../log.js';
+import { describeIssues } from './argument-messages.js';
+import { asToolFailure, failureResult, ToolFailure } from './failure.js';
+import type { InFlightCalls } from './in-flight.js';
+
+export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+export interface ToolOutput<Structured> {
+  readonly content: ContentBlock[];
+  readonly structuredContent: Structured;
+}
+
+export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output extends z.ZodObject = z.ZodObject> {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly inputSchema: Input;
+  readonly outputSchema: Output;
+  readonly annotations: ToolAnnotations;
+  readonly handler: (args: z.output<Input>, extra: ToolExtra) => Promise<ToolOutput<z.output<Output>>>;
+}
+
+/** Identity, for type inference of a tool's handler from its schemas. */
+export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject>(
+  tool: ToolDefinition<Input, Output>,
+): ToolDefinition<Input, Output> {
+  return tool;
+}
+
+export interface ToolRuntime {
+  readonly log: Logger;
+  /** Never shown in any result or log line. */
+  readonly secrets: readonly (string | undefined)[];
+  readonly inFlight: InFlightCalls;
+}
+
+/**
+ * The JSON Schema clients see. zod writes the safe-integer range (±2^53) into every integer;
+ * that tells a model nothing and costs tokens in every session, so it is left out.
+ */
+function jsonSchema(schema: z.ZodObject, io: 'input' | 'output'): Tool['inputSchema'] {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io }) as Record<string, unknown>;
+  return withoutSafeIntegerBounds(rest) as Tool['inputSchema'];
+}
+
+function withoutSafeIntegerBounds(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutSafeIntegerBounds);
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if ((key === 'minimum' && value === Number.MIN_SAFE_INTEGER) || (key === 'maximum' && value === Number.MAX_SAFE_INTEGER)) continue;
+    out[key] = withoutSafeIntegerBounds(value);
+  }
+  return out;
+}
+
+export function installTools(server: Server, tools: readonly ToolDefinition[], runtime: ToolRuntime): void {
+  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  const listing: Tool[] = tools.map((tool) => ({
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    inputSchema: jsonSchema(tool.inputSchema, 'input'),
+    outputSchema: jsonSchema(tool.outputSchema, 'output'),
+    annotations: tool.annotations,
+  }));
+
+  server.registerCapabilities({ tools: { listChanged: false } });
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }));
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+    const tool = byName.get(request.params.name);
+    if (!tool) {
+      throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${request.params.name}": this server has ${[...byName.keys()].join(', ')}`);
+    }
+    return runtime.inFlight.track(callTool(tool, request.params.arguments ?? {}, extra, runtime));
+  });
+}
+
+async function callTool(tool: ToolDefinition, input: unknown, extra: ToolExtra, runtime: ToolRuntime): Promise<CallToolResult> {
+  const parsed = tool.inputSchema.safeParse(input);
+  if (!parsed.success) {
+    const allowedKeys = Object.keys(tool.inputSchema.shape);
+    const [first, ...rest] = describeIssues(parsed.error.issues, input, allowedKeys);
+    const message = [first, ...rest.map((line) => `- ${line}`)].join('\n');
+    runtime.log.info(`${tool.name} refused: ${message.replace(/\n/g, ' ')}`);
+    return failureResult(
+      new ToolFailure('invalid_argument', message, { hint: 'Nothing was sent to the gateway. Fix the arguments and call again.' }),
+      runtime.secrets,
+    );
+  }
+
+  let output: ToolOutput<unknown>;
+  try {
+    output = await tool.handler(parsed.data, extra);
+  } catch (error) {
+    const failure = asToolFailure(error);
+    const log = failure.category === 'internal_error' ? runtime.log.error : runtime.log.info;
+    log(`${tool.name} failed: ${failure.category}: ${failure.message}${failure.category === 'internal_error' && error instanceof Error ? `\n${error.stack}` : ''}`);
+    return failureResult(failure, runtime.secrets);
+  }
+
+  const checked = tool.outputSchema.safeParse(output.structuredContent);
+  if (!checked.success) {
+    runtime.log.error(`${tool.name} produced structuredContent that breaks its output schema: ${checked.error.message}`);
+    return failureResult(asToolFailure(new Error('the result did not match the declared output schema')), runtime.secrets);
+  }
+  return { content: output.content, structuredContent: checked.data as Record<string, unknown> };
+}

@@ -1,0 +1,72 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configWarnings, DEFAULT_BASE_URL, loadConfig } from '../src/config.js';
+
+const HOME = path.resolve('/home/tester');
+
+function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
+  try {
+    loadConfig(env, HOME);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('has working defaults and starts without a key', () => {
+    expect(loadConfig({}, HOME)).toEqual({
+      apiKey: undefined,
+      baseUrl: DEFAULT_BASE_URL,
+      outputDir: path.join(HOME, 'Pictures', 'flux-mcp'),
+      previewSize: 768,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable, trimming whitespace and a trailing slash', () => {
+    const config = loadConfig(
+      {
+        APIYI_API_KEY: '  sk-abc  ',
+        APIYI_BASE_URL: 'http://127.0.0.1:8787/v1/',
+        FLUX_MCP_OUTPUT_DIR: path.join(HOME, 'art'),
+        FLUX_MCP_PREVIEW_SIZE: '0',
+        FLUX_MCP_LOG_LEVEL: 'DEBUG',
+      },
+      HOME,
+    );
+    expect(config).toEqual({ apiKey: 'sk-abc', baseUrl: 'http://127.0.0.1:8787/v1', outputDir: path.join(HOME, 'art'), previewSize: 0, logLevel: 'debug' });
+  });
+
+  it('expands ~/ in the output directory', () => {
+    expect(loadConfig({ FLUX_MCP_OUTPUT_DIR: '~/Pictures/ai' }, HOME).outputDir).toBe(path.join(HOME, 'Pictures', 'ai'));
+  });
+
+  it('refuses a relative output directory, saying why and what to use', () => {
+    const [problem] = problemsOf({ FLUX_MCP_OUTPUT_DIR: 'images' });
+    expect(problem).toContain('FLUX_MCP_OUTPUT_DIR "images" is a relative path');
+    expect(problem).toContain('working directory');
+    expect(problem).toContain(path.join(HOME, 'Pictures', 'flux-mcp'));
+  });
+
+  it('refuses previews outside 0 or 64–1568 and non-numbers', () => {
+    for (const value of ['32', '2000', 'big', '-1', '7.5']) {
+      expect(problemsOf({ FLUX_MCP_PREVIEW_SIZE: value })[0]).toContain(`FLUX_MCP_PREVIEW_SIZE "${value}" must be 0`);
+    }
+    expect(loadConfig({ FLUX_MCP_PREVIEW_SIZE: '1568' }, HOME).previewSize).toBe(1568);
+  });
+
+  it('refuses a base URL that is not http(s), and reports every problem at once', () => {
+    const problems = problemsOf({ APIYI_BASE_URL: 'ftp://example.com', FLUX_MCP_OUTPUT_DIR: 'rel', FLUX_MCP_LOG_LEVEL: 'loud' });
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toContain('must be an http(s) URL');
+    expect(problemsOf({ APIYI_BASE_URL: 'not a url' })[0]).toContain('is not a URL');
+  });
+
+  it('warns about a missing key and about a key sent over plain http to another host', () => {
+    expect(configWarnings(loadConfig({}, HOME))).toEqual(['APIYI_API_KEY is not set: tools are listed, but calls will ask for a key.']);
+    expect(configWarnings(loadConfig({ APIYI_API_KEY: 'k', APIYI_BASE_URL: 'http://relay.example.com/v1' }, HOME))[0]).toContain('unencrypted');
+    expect(configWarnings(loadConfig({ APIYI_API_KEY: 'k', APIYI_BASE_URL: 'http://127.0.0.1:1/v1' }, HOME))).toEqual([]);
+  });
+});

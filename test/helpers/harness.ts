@@ -1,0 +1,84 @@
+/**
+ * A real MCP session for tests: the server from createServer(config) connected to the SDK's
+ * Client over the in-memory transport, talking to a gateway simulator over loopback HTTP, with
+ * a fresh output directory and the server's log captured.
+ */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Config } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { createServer } from '../../src/server.js';
+import { GatewaySimulator, type SimulatorOptions } from '../../src/simulator/gateway-simulator.js';
+
+/** A recognizable key: any appearance of it outside the Authorization header is a leak. */
+export const TEST_KEY = 'sk-test-LEAKCHECK-7f3a9c1e5b2d';
+
+export interface Harness {
+  readonly simulator: GatewaySimulator;
+  readonly client: Client;
+  readonly config: Config;
+  readonly outputDir: string;
+  /** Every line the server logged (what would go to stderr). */
+  readonly logLines: string[];
+  call(args: Record<string, unknown>, tool?: string): Promise<CallToolResult>;
+  /** Names in the output directory, hidden temp files included. */
+  outputFiles(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  readonly config?: Partial<Config>;
+  readonly simulator?: SimulatorOptions;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const simulator = await GatewaySimulator.start({ apiKey: TEST_KEY, ...options.simulator });
+  const outputDir = await mkdtemp(path.join(os.tmpdir(), 'flux-mcp-test-'));
+  const config: Config = {
+    apiKey: TEST_KEY,
+    baseUrl: simulator.baseUrl,
+    outputDir,
+    previewSize: 768,
+    logLevel: 'debug',
+    ...options.config,
+  };
+  const logLines: string[] = [];
+  const server = createServer(config, { log: createLogger('debug', [config.apiKey], (line) => logLines.push(line)) });
+  const client = new Client({ name: 'flux-mcp-tests', version: '1.0.0' });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  await client.connect(clientSide);
+  // Lets the client validate structuredContent against each tool's declared outputSchema.
+  await client.listTools();
+
+  return {
+    simulator,
+    client,
+    config,
+    outputDir,
+    logLines,
+    call: async (args, tool = 'generate_image') => (await client.callTool({ name: tool, arguments: args })) as CallToolResult,
+    outputFiles: async () => (await readdir(outputDir)).sort(),
+    close: async () => {
+      await client.close();
+      await server.close();
+      await simulator.close();
+      await rm(outputDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function textOf(result: CallToolResult): string {
+  return result.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('\n');
+}
+
+/** The JSON body of the only request the gateway received. */
+export function onlyJsonBody(simulator: GatewaySimulator): Record<string, unknown> {
+  const requests = simulator.apiRequests();
+  if (requests.length !== 1) throw new Error(`expected exactly one gateway request, got ${requests.length}`);
+  return requests[0]!.json as Record<string, unknown>;
+}

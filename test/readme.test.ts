@@ -1,0 +1,92 @@
+/**
+ * The README and the example config say what the code does: generated reference sections are
+ * current, every client snippet has that client's documented shape, and the package metadata
+ * matches the server's.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES } from '../src/config.js';
+import { renderReadme } from '../src/docs/readme.js';
+import { SERVER_NAME, SERVER_VERSION } from '../src/version.js';
+
+const read = (file: string) => readFile(new URL(`../${file}`, import.meta.url), 'utf8');
+
+let readme: string;
+let jsonBlocks: Record<string, any>[];
+beforeAll(async () => {
+  readme = await read('README.md');
+  jsonBlocks = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!));
+});
+
+interface StdioEntry {
+  type?: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+function expectStdioEntry(entry: StdioEntry): void {
+  expect(entry.command).toBe('node');
+  expect(entry.args).toHaveLength(1);
+  expect(path.posix.isAbsolute(entry.args[0]!)).toBe(true);
+  expect(entry.args[0]!.endsWith('/dist/index.js')).toBe(true);
+  expect(Object.keys(entry.env)).toContain('APIYI_API_KEY');
+  const known = CONFIG_VARIABLES.map((v) => v.name as string);
+  for (const name of Object.keys(entry.env)) expect(known).toContain(name);
+}
+
+describe('README', () => {
+  it('has up-to-date generated sections (run `npm run docs` after changing the catalog, config or schemas)', () => {
+    expect(renderReadme(readme)).toBe(readme);
+  });
+
+  it('gives the two fresh-clone commands', () => {
+    expect(readme).toContain('npm ci && npm run demo');
+    expect(readme).toMatch(/```sh\nnpm test\n```/);
+  });
+
+  it('has mcpServers snippets (Claude Desktop, .mcp.json, Cursor) that start dist/index.js by absolute path', () => {
+    const mcpServers = jsonBlocks.filter((b) => 'mcpServers' in b);
+    expect(mcpServers).toHaveLength(3);
+    for (const block of mcpServers) {
+      expect(Object.keys(block)).toEqual(['mcpServers']);
+      expectStdioEntry(block.mcpServers.flux as StdioEntry);
+    }
+  });
+
+  it('has a VS Code snippet with top-level servers, "type": "stdio", and the key from an input', () => {
+    const vscode = jsonBlocks.filter((b) => 'servers' in b);
+    expect(vscode).toHaveLength(1);
+    const entry = vscode[0]!.servers.flux as StdioEntry;
+    expect(entry.type).toBe('stdio');
+    expectStdioEntry(entry);
+    const input = vscode[0]!.inputs[0] as { type: string; id: string; password: boolean };
+    expect(input).toMatchObject({ type: 'promptString', password: true });
+    expect(entry.env.APIYI_API_KEY).toBe(`\${input:${input.id}}`);
+  });
+
+  it('has a claude mcp add command with env before the -- separator', () => {
+    const line = readme.split('\n').find((l) => l.startsWith('claude mcp add '))!;
+    expect(line).toMatch(/^claude mcp add flux( -e [A-Z_]+=\S+)+ -- node \/\S+\/dist\/index\.js$/);
+  });
+});
+
+describe('mcp.json.example', () => {
+  it('is a Claude-Desktop-shaped mcpServers entry with every main variable', async () => {
+    const example = JSON.parse(await read('mcp.json.example')) as { mcpServers: { flux: StdioEntry } };
+    expect(Object.keys(example)).toEqual(['mcpServers']);
+    expectStdioEntry(example.mcpServers.flux);
+    expect(Object.keys(example.mcpServers.flux.env)).toEqual(['APIYI_API_KEY', 'APIYI_BASE_URL', 'FLUX_MCP_OUTPUT_DIR', 'FLUX_MCP_PREVIEW_SIZE']);
+  });
+});
+
+describe('package.json', () => {
+  it('matches the server\'s name and version, and its bin is dist/index.js with a shebang', async () => {
+    const pkg = JSON.parse(await read('package.json')) as { name: string; version: string; bin: Record<string, string>; engines: { node: string } };
+    expect([pkg.name, pkg.version]).toEqual([SERVER_NAME, SERVER_VERSION]);
+    expect(pkg.bin).toEqual({ 'flux-mcp': 'dist/index.js' });
+    expect(pkg.engines.node).toBe('>=20.18');
+    expect((await read('src/index.ts')).startsWith('#!/usr/bin/env node\n')).toBe(true);
+  });
+});

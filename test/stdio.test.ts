@@ -1,0 +1,159 @@
+/**
+ * The built server as a client really runs it: `node dist/index.js` spawned over stdio. stdout
+ * carries JSON-RPC and nothing else; the key appears nowhere; configuration mistakes stop the
+ * server with a clear message; closing stdin ends it.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewaySimulator } from '../src/simulator/gateway-simulator.js';
+import { TEST_KEY } from './helpers/harness.js';
+import { RecordingStdioTransport } from './helpers/recording-stdio-transport.js';
+
+const ENTRY = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+
+let simulator: GatewaySimulator;
+let outputDir: string;
+
+beforeAll(async () => {
+  if (!existsSync(ENTRY)) throw new Error('dist/index.js is missing: run `npm run build` (npm test does it first)');
+  simulator = await GatewaySimulator.start({ apiKey: TEST_KEY });
+  outputDir = await mkdtemp(path.join(os.tmpdir(), 'flux-mcp-stdio-'));
+});
+afterAll(async () => {
+  await simulator.close();
+  await rm(outputDir, { recursive: true, force: true });
+});
+
+function serverEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...process.env, ...extra })) {
+    if (value !== undefined && !name.startsWith('APIYI_') && !name.startsWith('FLUX_MCP_')) env[name] = value;
+  }
+  return {
+    ...env,
+    APIYI_API_KEY: TEST_KEY,
+    APIYI_BASE_URL: simulator.baseUrl,
+    FLUX_MCP_OUTPUT_DIR: outputDir,
+    FLUX_MCP_LOG_LEVEL: 'debug',
+    ...Object.fromEntries(Object.entries(extra).filter((e): e is [string, string] => e[1] !== undefined)),
+  };
+}
+
+const textOf = (result: CallToolResult): string =>
+  result.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n');
+
+describe('spawned with the SDK\'s StdioClientTransport', () => {
+  it('lists the tools, generates an image, and never logs the key', async () => {
+    const transport = new StdioClientTransport({ command: process.execPath, args: [ENTRY], env: serverEnv(), stderr: 'pipe' });
+    const stderr: string[] = [];
+    transport.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
+    const client = new Client({ name: 'stdio-test', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      expect(client.getServerVersion()).toMatchObject({ name: 'flux-mcp' });
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toEqual(['generate_image']);
+
+      const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'A blue teapot', size: '512x512', seed: 4 } })) as CallToolResult;
+      expect(result.isError, textOf(result)).toBeFalsy();
+      const saved = (result.structuredContent as { images: { path: string }[] }).images[0]!.path;
+      expect(path.dirname(saved)).toBe(outputDir);
+      expect((await readFile(saved)).length).toBeGreaterThan(0);
+      expect(JSON.stringify(result)).not.toContain(TEST_KEY);
+    } finally {
+      await client.close();
+    }
+    const log = stderr.join('');
+    expect(log).toContain('ready on stdio');
+    expect(log).toContain('generate_image flux-2-pro: saved');
+    expect(log).not.toContain(TEST_KEY);
+  });
+});
+
+describe('stdout carries only JSON-RPC', () => {
+  it('under success, refusal, gateway failure and protocol errors', async () => {
+    const transport = new RecordingStdioTransport(process.execPath, [ENTRY], serverEnv());
+    const client = new Client({ name: 'stdout-guard', version: '1.0.0' });
+    await client.connect(transport);
+
+    await client.listTools();
+    const ok = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'A green kite', seed: 1 } })) as CallToolResult;
+    expect(ok.isError).toBeFalsy();
+    const refused = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'x', width: 1000, height: 1000 } })) as CallToolResult;
+    expect(textOf(refused)).toMatch(/^invalid_argument: /);
+    simulator.enqueue({ status: 500, body: { error: { message: `boom ${TEST_KEY}` } } });
+    const failed = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'x' } })) as CallToolResult;
+    expect(textOf(failed)).toMatch(/^gateway_error: /);
+    await expect(client.callTool({ name: 'no_such_tool', arguments: {} })).rejects.toThrow(/Unknown tool/);
+
+    const exitCode = await transport.endAndWait();
+    expect(exitCode).toBe(0);
+    expect(transport.stdoutLines.length).toBeGreaterThanOrEqual(6);
+    for (const line of transport.stdoutLines) {
+      const message = JSON.parse(line) as { jsonrpc?: string };
+      expect(message.jsonrpc).toBe('2.0');
+    }
+    expect(transport.trailing).toBe('');
+    const everything = transport.stdoutLines.join('\n') + transport.stderrChunks.join('');
+    expect(everything).not.toContain(TEST_KEY);
+  });
+});
+
+describe('start-up and shutdown', () => {
+  async function run(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(process.execPath, [ENTRY], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    return { code, stdout, stderr };
+  }
+
+  it('a relative output directory stops the server with a clear message, and nothing on stdout', async () => {
+    const { code, stdout, stderr } = await run(serverEnv({ FLUX_MCP_OUTPUT_DIR: 'images', FLUX_MCP_PREVIEW_SIZE: 'big' }));
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('FLUX_MCP_OUTPUT_DIR "images" is a relative path');
+    expect(stderr).toContain('FLUX_MCP_PREVIEW_SIZE "big" must be 0');
+  });
+
+  it('starts without a key: tools are listed, and a call explains how to set the key', async () => {
+    const transport = new StdioClientTransport({ command: process.execPath, args: [ENTRY], env: serverEnv({ APIYI_API_KEY: '' }), stderr: 'pipe' });
+    const client = new Client({ name: 'no-key', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      expect((await client.listTools()).tools).toHaveLength(1);
+      const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'x' } })) as CallToolResult;
+      expect(textOf(result)).toMatch(/^missing_api_key: /);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('exits 0 when stdin closes', async () => {
+    const transport = new RecordingStdioTransport(process.execPath, [ENTRY], serverEnv());
+    const client = new Client({ name: 'closer', version: '1.0.0' });
+    await client.connect(transport);
+    expect(await transport.endAndWait()).toBe(0);
+  });
+
+  it('--version prints the package version', async () => {
+    const version = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, [ENTRY, '--version']);
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.on('exit', () => resolve(out));
+    });
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(version.trim()).toBe(pkg.version);
+  });
+});

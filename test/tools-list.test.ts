@@ -39,7 +39,7 @@ describe('tools/list', () => {
   });
 
   it('has an input schema with the gateway\'s names, prompt required, model defaulting to flux-2-pro', () => {
-    const schema = tool.inputSchema as { properties: Record<string, { description?: string; enum?: string[]; default?: unknown }>; required: string[]; additionalProperties: boolean };
+    const schema = tool.inputSchema as unknown as { properties: Record<string, { description?: string; enum?: string[]; default?: unknown }>; required: string[]; additionalProperties: boolean };
     expect(Object.keys(schema.properties)).toEqual([
       'prompt', 'model', 'size', 'width', 'height', 'aspect_ratio', 'seed', 'safety_tolerance', 'output_format',
       'prompt_upsampling', 'steps', 'guidance', 'quality', 'background', 'output_compression', 'filename',

@@ -132,6 +132,13 @@ describe('broken 200 answers', () => {
     expect((await failure()).first).toBe('gateway_error: the gateway answered without an image (no data[0].url or data[0].b64_json)');
   });
 
+  it('a 200 that carries an error envelope instead of an image quotes it', async () => {
+    h.simulator.enqueue({ status: 200, body: { error: { message: 'channel unavailable' } } });
+    expect((await failure()).first).toBe(
+      'gateway_error: the gateway answered without an image (no data[0].url or data[0].b64_json): "channel unavailable"',
+    );
+  });
+
   it('b64_json that is not base64', async () => {
     h.simulator.enqueue({ status: 200, body: { created: 1, data: [{ b64_json: '***not base64***' }] } });
     expect((await failure({ prompt: 'x', model: 'gpt-image-2' })).first).toBe(

@@ -2,7 +2,7 @@
  * generate_image end to end through a real MCP client, against the simulator over loopback:
  * what the gateway received, what landed on disk, and what the agent got back.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -10,6 +10,7 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PREVIEW_BASE64_BUDGET } from '../src/imaging/preview.js';
+import { RESCUE_DIR } from '../src/tools/deliver.js';
 import type { SimulatedRequest } from '../src/simulator/gateway-simulator.js';
 import { startHarness, TEST_KEY, textOf, onlyJsonBody, type Harness } from './helpers/harness.js';
 
@@ -308,6 +309,26 @@ describe('configuration', () => {
       expect(result.content.map((b) => b.type)).toEqual(['text', 'resource_link']);
     } finally {
       await quiet.close();
+    }
+  });
+
+  it('saves a paid image in the rescue directory when the output directory cannot be written', async () => {
+    const blocked = await startHarness();
+    const notADirectory = path.join(blocked.outputDir, 'a-file');
+    await writeFile(notADirectory, 'x');
+    const stuck = await startHarness({ config: { outputDir: path.join(notADirectory, 'images') } });
+    try {
+      const result = await stuck.call({ prompt: 'A rescued kitten', seed: 1 });
+      const out = structured(result);
+      const saved = out.images[0]!.path;
+      expect(path.dirname(saved)).toBe(RESCUE_DIR);
+      expect((await stat(saved)).size).toBe(out.images[0]!.bytes);
+      expect(out.notes?.[0]).toMatch(/could not be written \(ENOTDIR\), so the image was saved in .*flux-mcp-rescued; fix FLUX_MCP_OUTPUT_DIR/);
+      await rm(saved);
+      await rm(saved.replace(/\.jpg$/, '.json'));
+    } finally {
+      await stuck.close();
+      await blocked.close();
     }
   });
 

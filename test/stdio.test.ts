@@ -4,6 +4,7 @@
  * server with a clear message; closing stdin ends it.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -137,6 +138,23 @@ describe('start-up and shutdown', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('when stdin closes mid-call, finishes the call and saves the image before exiting 0', async () => {
+    const transport = new RecordingStdioTransport(process.execPath, [ENTRY], serverEnv());
+    const client = new Client({ name: 'leaver', version: '1.0.0' });
+    await client.connect(transport);
+    simulator.enqueue({ delayMs: 500 }); // the gateway takes a while, as it does
+    const arrived = once(simulator, 'request');
+    const call = client.callTool({ name: 'generate_image', arguments: { prompt: 'A slow sunset', seed: 11 } });
+    await arrived;
+    const exitCode = await transport.endAndWait();
+    expect(exitCode).toBe(0);
+    const result = (await call) as CallToolResult;
+    expect(result.isError, textOf(result)).toBeFalsy();
+    const saved = (result.structuredContent as { images: { path: string }[] }).images[0]!.path;
+    expect((await readFile(saved)).length).toBeGreaterThan(0);
+    expect(transport.stderrChunks.join('')).toContain('stdin closed: waiting for 1 call(s) under way to finish');
   });
 
   it('exits 0 when stdin closes', async () => {

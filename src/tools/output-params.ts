@@ -4,7 +4,7 @@
  * one model's rules and produces exactly the fields that model takes on the wire.
  */
 import { z } from 'zod';
-import { acceptedBy, sizeRulesText } from '../catalog/describe.js';
+import { acceptedBy, sizeRulesText, sizeRuleText } from '../catalog/describe.js';
 import { getModel, modelsAccepting, OUTPUT_FORMATS, PARAM_NAMES, sendsAspectRatio, type ModelSpec, type ParamName } from '../catalog/models.js';
 import {
   BACKGROUND_VALUES,
@@ -113,12 +113,9 @@ export interface OutputPlan {
 /** Parameters that pass through unchanged once the model is known to take them. */
 const PASS_THROUGH = ['safety_tolerance', 'prompt_upsampling', 'steps', 'guidance', 'quality', 'background'] as const;
 
-/** Models taking each parameter, in catalog order. */
-const PARAM_TAKERS = Object.fromEntries(PARAM_NAMES.map((p) => [p, modelsAccepting(p)])) as Record<ParamName, string[]>;
-
 /** "steps is only accepted by flux-2-flex (model is flux-2-pro): remove steps or use model "flux-2-flex"" */
 function notAccepted(param: ParamName, model: ModelSpec): string {
-  const others = PARAM_TAKERS[param].filter((id) => id !== model.id);
+  const others = modelsAccepting(param).filter((id) => id !== model.id);
   if (others.length > 0 && others.length <= 2) {
     return `${param} is only accepted by ${others.join(' and ')} (model is ${model.id}): remove ${param} or use model ${others.map((id) => `"${id}"`).join(' or ')}`;
   }
@@ -248,7 +245,7 @@ function planSize(
   if (found.length > 0) {
     const nearest = nearestValidSize(size, rule);
     const suggestion = args.size !== undefined ? `size "${formatSize(nearest)}"` : `width ${nearest.width}, height ${nearest.height}`;
-    problems.push(`${label}${found.join('; ')} (${model.id} takes ${describeRule(model)}). Nearest valid: ${suggestion}`);
+    problems.push(`${label}${found.join('; ')} (${model.id} takes ${sizeRuleText(model.sizeRule)}). Nearest valid: ${suggestion}`);
     return;
   }
 
@@ -258,14 +255,6 @@ function planSize(
 
   if (args.size !== undefined || model.sizeOnWire === 'size-only') wire.size = formatSize(size);
   else Object.assign(wire, { width: size.width, height: size.height });
-}
-
-function describeRule(model: ModelSpec): string {
-  const rule = model.sizeRule;
-  const parts = [`sides multiples of ${rule.multipleOf}`, `${rule.minSide}–${rule.maxSide} px per side`, `at most ${rule.maxPixels.toLocaleString('en-US')} px`];
-  if (rule.minPixels !== undefined) parts.push(`at least ${rule.minPixels.toLocaleString('en-US')} px`);
-  if (rule.maxRatio !== undefined) parts.push(`ratio at most ${rule.maxRatio}:1`);
-  return parts.join(', ');
 }
 
 function planAspectRatio(
@@ -289,7 +278,7 @@ function planAspectRatio(
   }
   const size = sizeForAspectRatio(ratio, model.sizeRule);
   if (!size) {
-    problems.push(`aspect_ratio ${canonical} cannot be met by ${model.id} (${describeRule(model)}): use a ratio closer to square`);
+    problems.push(`aspect_ratio ${canonical} cannot be met by ${model.id} (${sizeRuleText(model.sizeRule)}): use a ratio closer to square`);
     return;
   }
   wire.size = formatSize(size);

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { inspectImage, type ImageInfo } from '../imaging/inspect.js';
 import type { Logger } from '../log.js';
 import { ToolFailure } from '../tools/failure.js';
-import { failureFromNetworkError, failureFromResponse, readErrorBody } from './errors.js';
+import { describeErrorJson, failureFromNetworkError, failureFromResponse } from './errors.js';
 import { BodyTooLargeError, discardBody, headerValue, httpRequest, readBody, type HttpResponse } from './http.js';
 
 /** Largest API answer accepted: a gpt-image-2 4K PNG in base64 is ~40 MB. */
@@ -150,8 +150,8 @@ export class GatewayClient {
     const first = parsed.success ? parsed.data.data[0] : undefined;
     if (!parsed.success || !first || (!first.url && !first.b64_json)) {
       // Some relays answer 200 with an error envelope instead of an image.
-      const said = readErrorBody(Buffer.from(JSON.stringify(answer.json)), 'application/json').message;
-      const quote = said && typeof (answer.json as { error?: unknown } | null)?.error !== 'undefined' ? `: "${said}"` : '';
+      const said = describeErrorJson(answer.json)?.message;
+      const quote = said ? `: "${said}"` : '';
       throw new ToolFailure('gateway_error', `the gateway answered without an image (no data[0].url or data[0].b64_json)${quote}`, {
         ...withId,
         hint: 'Only answers with an image are billed. Call again; if this repeats, contact APIYI support with the request id.',

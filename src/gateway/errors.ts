@@ -37,7 +37,12 @@ export function readErrorBody(body: Buffer, contentType: string | undefined): Ga
   } catch {
     return { message: clip(trimmed) };
   }
-  if (typeof json !== 'object' || json === null) return { message: clip(String(json)) };
+  return describeErrorJson(json) ?? { message: clip(trimmed) };
+}
+
+/** The error a parsed JSON body states (OpenAI envelope, FastAPI detail, or message), if any. */
+export function describeErrorJson(json: unknown): GatewayErrorBody | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
   const record = json as Record<string, unknown>;
   const envelope = record.error;
   if (typeof envelope === 'object' && envelope !== null) {
@@ -61,7 +66,7 @@ export function readErrorBody(body: Buffer, contentType: string | undefined): Ga
     return { message: clip(parts.join('; ')) };
   }
   if (typeof record.message === 'string') return { message: clip(record.message) };
-  return { message: clip(trimmed) };
+  return undefined;
 }
 
 /** Seconds the gateway asks us to wait, from retry-after-ms or retry-after (seconds or a date). */

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { expandHome } from './paths.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -17,6 +18,8 @@ export interface Config {
   readonly outputDir: string;
   /** Long edge in px of the inline preview; 0 = no inline image. */
   readonly previewSize: number;
+  /** Bring reference images to what the gateway documents (upright, ≤ 4 MP, sides ×16) before sending. */
+  readonly normalizeInputs: boolean;
   readonly logLevel: LogLevel;
 }
 
@@ -31,20 +34,22 @@ export const CONFIG_VARIABLES = [
   { name: 'APIYI_BASE_URL', default: DEFAULT_BASE_URL, description: 'Gateway base URL (a relay, or `flux-mcp simulate` for a free local gateway).' },
   { name: 'FLUX_MCP_OUTPUT_DIR', default: '~/Pictures/flux-mcp', description: 'Absolute path where images and their JSON sidecars are saved; created on demand. `~/` is expanded; relative paths are refused.' },
   { name: 'FLUX_MCP_PREVIEW_SIZE', default: String(DEFAULT_PREVIEW_SIZE), description: `Long edge in px of the inline JPEG preview (64–${MAX_PREVIEW_SIZE}); 0 turns the inline preview off.` },
+  {
+    name: 'FLUX_MCP_NORMALIZE_INPUTS',
+    default: '1',
+    description: 'edit_images: turn reference images upright (EXIF orientation) and, for FLUX, scale them to at most 4 MP with sides in multiples of 16 before sending; inputs already within these limits are sent byte for byte. 0 sends every input as given.',
+  },
   { name: 'FLUX_MCP_LOG_LEVEL', default: 'info', description: `stderr log level: ${LOG_LEVELS.join(', ')}.` },
 ] as const;
+
+const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
+const FALSE_WORDS = ['0', 'false', 'no', 'off'];
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(readonly problems: readonly string[]) {
     super(`flux-mcp cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
-}
-
-function expandHome(value: string, home: string): string {
-  if (value === '~') return home;
-  if (value.startsWith('~/') || value.startsWith('~\\')) return path.join(home, value.slice(2));
-  return value;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): Config {
@@ -98,6 +103,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, home: string = 
     }
   }
 
+  let normalizeInputs = true;
+  const rawNormalize = read('FLUX_MCP_NORMALIZE_INPUTS')?.toLowerCase();
+  if (rawNormalize !== undefined) {
+    if (TRUE_WORDS.includes(rawNormalize)) normalizeInputs = true;
+    else if (FALSE_WORDS.includes(rawNormalize)) normalizeInputs = false;
+    else problems.push(`FLUX_MCP_NORMALIZE_INPUTS "${rawNormalize}" must be 1 (normalize reference images, the default) or 0 (send them as given)`);
+  }
+
   let logLevel: LogLevel = 'info';
   const rawLevel = read('FLUX_MCP_LOG_LEVEL')?.toLowerCase();
   if (rawLevel !== undefined) {
@@ -106,7 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, home: string = 
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { apiKey, baseUrl, outputDir, previewSize, logLevel };
+  return { apiKey, baseUrl, outputDir, previewSize, normalizeInputs, logLevel };
 }
 
 /** Start-up warnings that are not fatal. */

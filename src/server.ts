@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import type { ToolContext } from './context.js';
 import { GatewayClient } from './gateway/client.js';
 import { createLogger, type Logger } from './log.js';
+import { editImagesTool } from './tools/edit-images.js';
 import { generateImageTool } from './tools/generate-image.js';
 import { InFlightCalls } from './tools/in-flight.js';
 import { installTools } from './tools/registry.js';
@@ -34,7 +35,7 @@ export function createServer(config: Config, options: ServerOptions = {}): McpSe
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'FLUX image generation (APIYI)' },
     { instructions: INSTRUCTIONS },
   );
-  installTools(mcp.server, [generateImageTool(ctx)], {
+  installTools(mcp.server, [generateImageTool(ctx), editImagesTool(ctx)], {
     log,
     secrets: [config.apiKey],
     inFlight: options.inFlight ?? new InFlightCalls(),

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       baseUrl: DEFAULT_BASE_URL,
       outputDir: path.join(HOME, 'Pictures', 'flux-mcp'),
       previewSize: 768,
+      normalizeInputs: true,
       logLevel: 'info',
     });
   });
@@ -32,11 +33,12 @@ describe('loadConfig', () => {
         APIYI_BASE_URL: 'http://127.0.0.1:8787/v1/',
         FLUX_MCP_OUTPUT_DIR: path.join(HOME, 'art'),
         FLUX_MCP_PREVIEW_SIZE: '0',
+        FLUX_MCP_NORMALIZE_INPUTS: 'off',
         FLUX_MCP_LOG_LEVEL: 'DEBUG',
       },
       HOME,
     );
-    expect(config).toEqual({ apiKey: 'sk-abc', baseUrl: 'http://127.0.0.1:8787/v1', outputDir: path.join(HOME, 'art'), previewSize: 0, logLevel: 'debug' });
+    expect(config).toEqual({ apiKey: 'sk-abc', baseUrl: 'http://127.0.0.1:8787/v1', outputDir: path.join(HOME, 'art'), previewSize: 0, normalizeInputs: false, logLevel: 'debug' });
   });
 
   it('expands ~/ in the output directory', () => {
@@ -55,6 +57,12 @@ describe('loadConfig', () => {
       expect(problemsOf({ FLUX_MCP_PREVIEW_SIZE: value })[0]).toContain(`FLUX_MCP_PREVIEW_SIZE "${value}" must be 0`);
     }
     expect(loadConfig({ FLUX_MCP_PREVIEW_SIZE: '1568' }, HOME).previewSize).toBe(1568);
+  });
+
+  it('reads FLUX_MCP_NORMALIZE_INPUTS as a switch and refuses anything else', () => {
+    expect(loadConfig({ FLUX_MCP_NORMALIZE_INPUTS: '0' }, HOME).normalizeInputs).toBe(false);
+    expect(loadConfig({ FLUX_MCP_NORMALIZE_INPUTS: 'true' }, HOME).normalizeInputs).toBe(true);
+    expect(problemsOf({ FLUX_MCP_NORMALIZE_INPUTS: 'sometimes' })[0]).toContain('FLUX_MCP_NORMALIZE_INPUTS "sometimes" must be 1');
   });
 
   it('refuses a base URL that is not http(s), and reports every problem at once', () => {

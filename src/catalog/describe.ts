@@ -37,18 +37,19 @@ export function sizeRuleText(rule: SizeRule): string {
   return parts.join(', ');
 }
 
-/** The size rules of each distinct rule among the models, one clause each. */
-export function sizeRulesText(modelIds: readonly string[]): string {
+/** The size rules of each distinct rule among the models, one clause each (with defaults for generation). */
+export function sizeRulesText(modelIds: readonly string[], withDefaults = true): string {
   const models = modelIds.map((id) => getModel(id)!);
   const flux = models.filter(isFlux);
   const clauses: string[] = [];
   if (flux[0]) {
-    clauses.push(`FLUX: ${sizeRuleText(flux[0].sizeRule)}, e.g. 1024x1024, 1536x1024, 1920x1080; default ${flux[0].sizeRule.defaultSize}`);
+    const fallback = withDefaults ? `; default ${flux[0].sizeRule.defaultSize}` : '';
+    clauses.push(`FLUX: ${sizeRuleText(flux[0].sizeRule)}, e.g. 1024x1024, 1536x1024, 1920x1080${fallback}`);
   }
   for (const model of models.filter((m) => !isFlux(m))) {
     const rule = model.sizeRule;
     clauses.push(
-      `${model.id}: "auto" (default), a preset (${rule.presets?.join(', ')}) or custom with ${sizeRuleText(rule)}`,
+      `${model.id}: "auto"${withDefaults ? ' (default)' : ''}, a preset (${rule.presets?.join(', ')}) or custom with ${sizeRuleText(rule)}`,
     );
   }
   return clauses.join('. ');

@@ -84,11 +84,48 @@ export const GPT_IMAGE_SIZE_RULE: SizeRule = {
 
 export type ModelFamily = 'FLUX.2' | 'FLUX.1 Kontext' | 'FLUX.1 legacy' | 'OpenAI';
 
+/**
+ * What a reference image (or mask) may be. `maxBytes`, `maxPixels` and `minSide` are hard limits,
+ * checked on the file as given before anything is paid for. `sendAs` is what the gateway
+ * documents for inputs it renders best: normalization brings an input to it (see inputs/).
+ */
+export interface InputRule {
+  readonly maxBytes: number;
+  /** Largest input in pixels; null when the gateway documents none. */
+  readonly maxPixels: number | null;
+  readonly minSide: number;
+  /** Normalization target; null when only EXIF orientation is applied. */
+  readonly sendAs: { readonly maxPixels: number; readonly multipleOf: number } | null;
+}
+
+/**
+ * FLUX references (gateway.md, "Input images"): ≤ 20 MB and ≤ 20 MP, at least 64 × 64; rendered
+ * best at ≤ 4 MP with sides in multiples of 16. Decimal megabytes: the stricter reading.
+ */
+export const FLUX_INPUT_RULE: InputRule = {
+  maxBytes: 20_000_000,
+  maxPixels: 20_000_000,
+  minSide: 64,
+  sendAs: { maxPixels: 2048 * 2048, multipleOf: 16 },
+};
+
+/** gpt-image-2 references and masks: ≤ 50 MB hard (10 MB recommended); no pixel rule documented. */
+export const GPT_IMAGE_INPUT_RULE: InputRule = {
+  maxBytes: 50_000_000,
+  maxPixels: null,
+  minSide: 64,
+  sendAs: null,
+};
+
 export interface EditSupport {
   /** Most reference images one call takes (image 1 … image N in the prompt). */
   readonly maxReferences: number;
   /** JSON `input_image…` on /images/generations, or multipart `image[]` on /images/edits. */
   readonly transport: 'json' | 'multipart';
+  /** Limits on each reference image. */
+  readonly inputRule: InputRule;
+  /** Takes a `mask` (PNG with alpha, the size of image 1) that applies to image 1. */
+  readonly mask: boolean;
 }
 
 export interface ModelSpec {
@@ -159,7 +196,7 @@ export const MODELS = [
     bestFor: 'production at scale, best value (default)',
     priceUsd: 0.03,
     generates: true,
-    edits: { maxReferences: 8, transport: 'json' },
+    edits: { maxReferences: 8, transport: 'json', inputRule: FLUX_INPUT_RULE, mask: false },
     params: FLUX_PARAMS,
     aspectRatioInGeneration: 'as-size',
     timeoutMs: 120 * SECOND,
@@ -172,7 +209,7 @@ export const MODELS = [
     bestFor: 'flagship quality; searches the web for time-sensitive prompts (news, scores, weather)',
     priceUsd: 0.07,
     generates: true,
-    edits: { maxReferences: 8, transport: 'json' },
+    edits: { maxReferences: 8, transport: 'json', inputRule: FLUX_INPUT_RULE, mask: false },
     params: FLUX_PARAMS,
     aspectRatioInGeneration: 'as-size',
     timeoutMs: 120 * SECOND,
@@ -185,7 +222,7 @@ export const MODELS = [
     bestFor: 'typography and small text; tunable steps and guidance',
     priceUsd: 0.06,
     generates: true,
-    edits: { maxReferences: 8, transport: 'json' },
+    edits: { maxReferences: 8, transport: 'json', inputRule: FLUX_INPUT_RULE, mask: false },
     params: [...FLUX_PARAMS, 'steps', 'guidance'],
     aspectRatioInGeneration: 'as-size',
     timeoutMs: 180 * SECOND,
@@ -198,7 +235,7 @@ export const MODELS = [
     bestFor: 'fast drafts with balanced quality',
     priceUsd: 0.01,
     generates: true,
-    edits: { maxReferences: 4, transport: 'json' },
+    edits: { maxReferences: 4, transport: 'json', inputRule: FLUX_INPUT_RULE, mask: false },
     params: FLUX_PARAMS,
     ignoredUpstream: ['prompt_upsampling'],
     aspectRatioInGeneration: 'as-size',
@@ -212,7 +249,7 @@ export const MODELS = [
     bestFor: 'fastest and cheapest; high-volume drafts',
     priceUsd: 0.01,
     generates: true,
-    edits: { maxReferences: 4, transport: 'json' },
+    edits: { maxReferences: 4, transport: 'json', inputRule: FLUX_INPUT_RULE, mask: false },
     params: FLUX_PARAMS,
     ignoredUpstream: ['prompt_upsampling'],
     aspectRatioInGeneration: 'as-size',
@@ -226,7 +263,7 @@ export const MODELS = [
     bestFor: 'highest-quality single-image edits, fine typography',
     priceUsd: 0.07,
     generates: false,
-    edits: { maxReferences: 1, transport: 'json' },
+    edits: { maxReferences: 1, transport: 'json', inputRule: FLUX_INPUT_RULE, mask: false },
     params: FLUX_PARAMS,
     aspectRatioInGeneration: 'send',
     timeoutMs: 120 * SECOND,
@@ -239,7 +276,7 @@ export const MODELS = [
     bestFor: 'single-image edits, best value',
     priceUsd: 0.035,
     generates: false,
-    edits: { maxReferences: 1, transport: 'json' },
+    edits: { maxReferences: 1, transport: 'json', inputRule: FLUX_INPUT_RULE, mask: false },
     params: FLUX_PARAMS,
     aspectRatioInGeneration: 'send',
     timeoutMs: 120 * SECOND,
@@ -307,7 +344,7 @@ export const MODELS = [
     bestFor: 'OpenAI model: sizes up to 4K, follows long instructions, masks for inpainting',
     priceUsd: null,
     generates: true,
-    edits: { maxReferences: 16, transport: 'multipart' },
+    edits: { maxReferences: 16, transport: 'multipart', inputRule: GPT_IMAGE_INPUT_RULE, mask: true },
     delivery: 'b64_json',
     outputFormats: ['png', 'jpeg', 'webp'],
     defaultOutputFormat: 'png',
@@ -338,7 +375,18 @@ export const GENERATION_MODEL_IDS = MODELS.filter((m): m is GeneratingModel => m
   ...GenerationModelId[],
 ];
 
-export const EDIT_MODEL_IDS = MODELS.filter((m) => m.edits !== null).map((m) => m.id);
+type EditingModel = Extract<(typeof MODELS)[number], { edits: EditSupport }>;
+export type EditModelId = EditingModel['id'];
+
+export const EDIT_MODEL_IDS = MODELS.filter((m): m is EditingModel => m.edits !== null).map((m) => m.id) as [
+  EditModelId,
+  ...EditModelId[],
+];
+
+export const DEFAULT_EDIT_MODEL = 'flux-2-pro' satisfies EditModelId;
+
+/** The most reference images any model takes (the schema's bound; each model's cap is checked). */
+export const MAX_REFERENCES = Math.max(...EDIT_MODEL_IDS.map((id) => getModel(id)!.edits!.maxReferences));
 
 /** Models the tools accept a parameter for (for "steps is only accepted by flux-2-flex"). */
 export function modelsAccepting(param: ParamName): string[] {

@@ -4,9 +4,11 @@
  * fetched. Both turn every failure into a ToolFailure.
  */
 import { z } from 'zod';
+import { decodeBase64Strict } from '../imaging/base64.js';
 import { inspectImage, type ImageInfo } from '../imaging/inspect.js';
 import type { Logger } from '../log.js';
 import { ToolFailure } from '../tools/failure.js';
+import { RequestBodyError, type RequestBody } from './bodies.js';
 import { describeErrorJson, failureFromNetworkError, failureFromResponse } from './errors.js';
 import { BodyTooLargeError, discardBody, headerValue, httpRequest, readBody, type HttpResponse } from './http.js';
 
@@ -71,9 +73,15 @@ function cancelled(): ToolFailure {
 export class GatewayClient {
   constructor(private readonly options: GatewayClientOptions) {}
 
-  /** Text-to-image (and, with input_image…, FLUX edits): JSON to /images/generations. */
-  async generate(body: Readonly<Record<string, unknown>>, call: CallOptions): Promise<GatewayImage> {
-    const answer = await this.send('/images/generations', JSON.stringify(body), 'application/json', call);
+  /** Text-to-image, and FLUX edits (input_image…): JSON to /images/generations. */
+  async generate(body: RequestBody, call: CallOptions): Promise<GatewayImage> {
+    const answer = await this.send('/images/generations', body, call);
+    return this.imageFrom(answer, call);
+  }
+
+  /** gpt-image-2 edits: multipart to /images/edits. */
+  async edit(body: RequestBody, call: CallOptions): Promise<GatewayImage> {
+    const answer = await this.send('/images/edits', body, call);
     return this.imageFrom(answer, call);
   }
 
@@ -81,12 +89,7 @@ export class GatewayClient {
    * POST to the gateway's API and return the parsed JSON of a 2xx answer. The deadline covers
    * the whole exchange, body included.
    */
-  private async send(
-    path: string,
-    body: string,
-    contentType: string,
-    call: CallOptions,
-  ): Promise<{ json: unknown; requestId: string | undefined }> {
+  private async send(path: string, body: RequestBody, call: CallOptions): Promise<{ json: unknown; requestId: string | undefined }> {
     const url = `${this.options.baseUrl}${path}`;
     const deadline = AbortSignal.timeout(call.timeoutMs);
     const signal = call.signal ? AbortSignal.any([deadline, call.signal]) : deadline;
@@ -101,16 +104,23 @@ export class GatewayClient {
         method: 'POST',
         headers: {
           authorization: `Bearer ${this.options.apiKey}`,
-          'content-type': contentType,
+          ...(body.contentType ? { 'content-type': body.contentType } : {}),
+          ...(body.length !== undefined ? { 'content-length': String(body.length) } : {}),
           accept: 'application/json',
           'user-agent': this.options.userAgent,
         },
-        body,
+        body: await body.open(),
         signal,
       });
     } catch (error) {
       if (deadline.aborted) throw timedOut();
       if (call.signal?.aborted) throw cancelled();
+      if (error instanceof RequestBodyError) {
+        // The request was cut before its body was complete, so the gateway cannot have run it.
+        throw new ToolFailure('invalid_argument', `the request could not be sent whole: ${error.message}`, {
+          hint: 'Nothing was billed. Make sure the input files stay unchanged during the call, then call again.',
+        });
+      }
       throw failureFromNetworkError(error, this.options.baseUrl);
     }
 
@@ -241,16 +251,14 @@ function failureCode(error: unknown, deadline: AbortSignal): string {
   return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 /** gpt-image-2's raw base64 (tolerating a data: prefix and line breaks), strictly checked. */
 function decodeBase64Image(text: string, requestId: string | undefined): Buffer {
-  const payload = text.replace(/^data:[^,]*,/, '').replace(/\s+/g, '');
-  if (payload.length === 0 || payload.length % 4 !== 0 || !BASE64.test(payload)) {
+  const bytes = decodeBase64Strict(text.replace(/^data:[^,]*,/, ''));
+  if (!bytes) {
     throw new ToolFailure('gateway_error', 'the gateway answered with b64_json that is not valid base64', {
       ...(requestId ? { requestId } : {}),
       hint: 'The image may have been billed; call again, and contact APIYI support with the request id if this repeats.',
     });
   }
-  return Buffer.from(payload, 'base64');
+  return bytes;
 }

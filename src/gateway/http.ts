@@ -2,7 +2,8 @@
  * HTTP for the whole process: one pooled undici Agent (keep-alive connections reused across
  * calls and across server instances), loaded on first use so start-up does not pay for it.
  */
-import type { Agent, Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
+import type { Agent, Dispatcher, FormData } from 'undici';
 
 interface HttpStack {
   readonly agent: Agent;
@@ -38,7 +39,7 @@ function loadStack(): Promise<HttpStack> {
 export interface HttpRequest {
   readonly method: 'GET' | 'POST';
   readonly headers?: Record<string, string>;
-  readonly body?: string | Buffer;
+  readonly body?: string | Buffer | Readable | FormData;
   readonly signal: AbortSignal;
   /** Follow redirects (downloads only). */
   readonly followRedirects?: boolean;

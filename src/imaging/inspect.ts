@@ -25,23 +25,44 @@ function isImageFormat(format: string | undefined): format is ImageFormat {
   return format !== undefined && Object.hasOwn(IMAGE_FORMATS, format);
 }
 
-/** The image's format and size, or null when the bytes are not a png, jpeg or webp image. */
-export async function inspectImage(bytes: Buffer): Promise<ImageInfo | null> {
+/** What an image header says, read by sharp without decoding the pixels. */
+export interface ImageHeader extends Omit<ImageInfo, 'bytes'> {
+  /** EXIF orientation, 1 (upright) when absent. `width` and `height` are as stored. */
+  readonly orientation: number;
+  /** Width and height as displayed, once the orientation is applied. */
+  readonly upright: { readonly width: number; readonly height: number };
+}
+
+/**
+ * The header of an image in a buffer or a file (only the header is read), or null when it is not
+ * a png, jpeg or webp image. The format comes from the magic number, never from a name.
+ */
+export async function readImageHeader(input: Buffer | string): Promise<ImageHeader | null> {
   const sharp = await loadSharp();
   let metadata;
   try {
-    metadata = await sharp(bytes).metadata();
+    metadata = await sharp(input).metadata();
   } catch {
     return null;
   }
   const { format, width, height } = metadata;
   if (!isImageFormat(format) || !width || !height) return null;
+  const orientation = metadata.orientation ?? 1;
   return {
     format,
     ...IMAGE_FORMATS[format],
     width,
     height,
     hasAlpha: metadata.hasAlpha === true,
-    bytes: bytes.length,
+    orientation,
+    upright: orientation >= 5 && orientation <= 8 ? { width: height, height: width } : { width, height },
   };
+}
+
+/** The image's format and size, or null when the bytes are not a png, jpeg or webp image. */
+export async function inspectImage(bytes: Buffer): Promise<ImageInfo | null> {
+  const header = await readImageHeader(bytes);
+  if (!header) return null;
+  const { format, mimeType, extension, width, height, hasAlpha } = header;
+  return { format, mimeType, extension, width, height, hasAlpha, bytes: bytes.length } as ImageInfo;
 }

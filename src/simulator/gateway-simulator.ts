@@ -14,9 +14,10 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IMAGE_FORMATS } from '../imaging/inspect.js';
-import { loadSharp } from '../imaging/sharp.js';
 import { wireParams, type OutputFormat } from '../catalog/models.js';
-import { renderImage } from './render.js';
+import { nearestValidSize } from '../catalog/sizes.js';
+import { checkUploads, resolveJsonReferences, type Reference } from './references.js';
+import { renderEdit, renderImage } from './render.js';
 import { checkGenerationBody, checkModel, checkOutputFields, checkPrompt, WireError, type AcceptedRequest } from './wire-rules.js';
 
 export interface SimulatorOptions {
@@ -48,7 +49,7 @@ export interface ScriptedResponse {
   readonly truncateAfterBytes?: number;
 }
 
-export type SimulatedRoute = 'generations' | 'edits' | 'delivery' | 'unknown';
+export type SimulatedRoute = 'generations' | 'edits' | 'delivery' | 'asset' | 'unknown';
 
 export interface SimulatedFile {
   readonly field: string;
@@ -95,6 +96,7 @@ export class GatewaySimulator extends EventEmitter<{ request: [SimulatedRequest]
   private readonly apiScript: ScriptedResponse[] = [];
   private readonly deliveryScript: ScriptedResponse[] = [];
   private readonly results = new Map<string, StoredResult>();
+  private readonly assets = new Map<string, { readonly bytes: Buffer; readonly contentType: string }>();
   private readonly signingKey = randomBytes(32);
   private requestCounter = 0;
 
@@ -145,6 +147,21 @@ export class GatewaySimulator extends EventEmitter<{ request: [SimulatedRequest]
 
   deliveryRequests(): SimulatedRequest[] {
     return this.requests.filter((r) => r.route === 'delivery');
+  }
+
+  /** Requests for hosted assets (see hostAsset): who fetched a "public" reference URL. */
+  assetRequests(): SimulatedRequest[] {
+    return this.requests.filter((r) => r.route === 'asset');
+  }
+
+  /**
+   * Serve bytes at a URL on this simulator, standing in for a public image host (a CDN, S3), so
+   * tests can pass a reference by URL and see who fetched it.
+   */
+  hostAsset(bytes: Buffer, name = 'image.png', contentType = 'application/octet-stream'): string {
+    const id = randomBytes(6).toString('hex');
+    this.assets.set(id, { bytes, contentType });
+    return `${this.origin}/assets/${id}/${encodeURIComponent(name)}`;
   }
 
   /** Script the next answers of the API endpoints, in order. */
@@ -206,6 +223,11 @@ export class GatewaySimulator extends EventEmitter<{ request: [SimulatedRequest]
       answer = scriptedAnswer(script);
     } else if (route === 'delivery') {
       answer = this.deliver(url);
+    } else if (route === 'asset') {
+      const asset = this.assets.get(url.pathname.split('/')[2] ?? '');
+      answer = asset
+        ? { status: 200, headers: { 'content-type': asset.contentType }, body: asset.bytes }
+        : { status: 404, headers: { 'content-type': 'text/plain' }, body: Buffer.from('Not Found') };
     } else if (route === 'unknown') {
       answer = jsonAnswer(404, envelope(`no route for ${req.method} ${url.pathname}`, 'invalid_request_error', 'not_found'));
     } else {
@@ -236,21 +258,33 @@ export class GatewaySimulator extends EventEmitter<{ request: [SimulatedRequest]
       return jsonAnswer(401, envelope('Invalid token: check the Authorization: Bearer header', 'authentication_error', 'invalid_api_key'));
     }
     let accepted: AcceptedRequest;
+    let references: Reference[];
     try {
-      accepted = route === 'generations' ? checkJsonRequest(headers, entry) : await checkMultipartRequest(headers, entry);
+      if (route === 'generations') {
+        accepted = checkJsonRequest(headers, entry);
+        references = await resolveJsonReferences(accepted.model, accepted.inputImages);
+      } else {
+        accepted = checkMultipartRequest(headers, entry);
+        references = await checkUploads(accepted.model, entry.form!.files);
+      }
     } catch (error) {
       if (error instanceof WireError) return jsonAnswer(error.status, error.envelope());
       throw error;
     }
-    const { model, size, format } = accepted;
-    const key = JSON.stringify([model.id, accepted.prompt, accepted.seed ?? null, accepted.inputImages.length]);
-    const bytes = await renderImage({ ...size, format, key });
-    const summary = `${model.id} ${size.width}x${size.height} ${format}`;
+    const { model, format } = accepted;
+    // An edit without a size matches image 1, within the model's output limits.
+    const size = accepted.size ?? nearestValidSize(references[0]!, model.sizeRule);
+    const key = JSON.stringify([model.id, accepted.prompt, accepted.seed ?? null]);
+    const bytes =
+      references.length > 0
+        ? await renderEdit({ ...size, format, key, references: references.map((r) => r.bytes) })
+        : await renderImage({ ...size, format, key });
+    const summary = `${model.id} ${size.width}x${size.height} ${format}${references.length > 0 ? ` from ${references.length} reference(s)` : ''}`;
     const created = Math.floor(Date.now() / 1000);
 
     if (model.delivery === 'b64_json') {
       const outputTokens = Math.round((size.width * size.height) / 1000);
-      const inputTokens = Math.ceil(accepted.prompt.length / 4) + 200 * accepted.inputImages.length;
+      const inputTokens = Math.ceil(accepted.prompt.length / 4) + 200 * references.length;
       return jsonAnswer(
         200,
         {
@@ -328,6 +362,7 @@ function routeOf(method: string, pathname: string): SimulatedRoute {
   if (method === 'POST' && pathname === `${API_PREFIX}/images/generations`) return 'generations';
   if (method === 'POST' && pathname === `${API_PREFIX}/images/edits`) return 'edits';
   if (method === 'GET' && pathname.startsWith('/results/')) return 'delivery';
+  if (method === 'GET' && pathname.startsWith('/assets/')) return 'asset';
   return 'unknown';
 }
 
@@ -371,8 +406,11 @@ function checkJsonRequest(headers: IncomingHttpHeaders, entry: SimulatedRequest)
   return checkGenerationBody(entry.json);
 }
 
-/** POST /images/edits: model and prompt as text parts, image[] files in order, mask for gpt-image-2. */
-async function checkMultipartRequest(headers: IncomingHttpHeaders, entry: SimulatedRequest): Promise<AcceptedRequest> {
+/**
+ * POST /images/edits: model and prompt as text parts, image[] files in order, mask for
+ * gpt-image-2. The files themselves are checked by checkUploads.
+ */
+function checkMultipartRequest(headers: IncomingHttpHeaders, entry: SimulatedRequest): AcceptedRequest {
   if (!headers['content-type']?.startsWith('multipart/form-data') || !entry.form) {
     throw new WireError(400, 'this endpoint takes multipart/form-data', null, 'invalid_content_type');
   }
@@ -387,20 +425,10 @@ async function checkMultipartRequest(headers: IncomingHttpHeaders, entry: Simula
   if (images.length > model.edits.maxReferences) {
     throw new WireError(400, `${model.id} takes at most ${model.edits.maxReferences} image(s); got ${images.length}`, 'image[]');
   }
-  const mask = files.find((f) => f.field === 'mask');
-  if (mask && model.id !== 'gpt-image-2') throw new WireError(400, `${model.id} does not take a mask`, 'mask');
-
-  const sharp = await loadSharp();
-  let imageOneSize: { width: number; height: number } | undefined;
-  for (const [index, image] of images.entries()) {
-    const meta = await sharp(image.bytes)
-      .metadata()
-      .catch(() => undefined);
-    if (!meta?.format || !['png', 'jpeg', 'webp'].includes(meta.format)) {
-      throw new WireError(400, `image ${index + 1} is not a png, jpeg or webp image`, 'image[]');
-    }
-    if (index === 0) imageOneSize = { width: meta.width!, height: meta.height! };
-  }
+  const unknownFile = files.find((f) => !['image[]', 'image', 'mask'].includes(f.field));
+  if (unknownFile) throw new WireError(400, `Unknown file part '${unknownFile.field}'`, unknownFile.field, 'unknown_parameter');
+  if (files.filter((f) => f.field === 'mask').length > 1) throw new WireError(400, 'send at most one mask', 'mask');
+  if (files.some((f) => f.field === 'mask') && !model.edits.mask) throw new WireError(400, `${model.id} does not take a mask`, 'mask');
 
   const allowedText = new Set<string>(['model', 'prompt', 'n', ...wireParams(model)]);
   const typed: Record<string, unknown> = {};
@@ -410,5 +438,5 @@ async function checkMultipartRequest(headers: IncomingHttpHeaders, entry: Simula
     typed[name] = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value === 'true' ? true : value === 'false' ? false : value;
   }
   if (typeof typed.size === 'number') typed.size = String(typed.size);
-  return checkOutputFields(model, prompt, typed, images.map((i) => i.filename), imageOneSize);
+  return checkOutputFields(model, prompt, typed, [], true);
 }

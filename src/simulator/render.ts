@@ -5,6 +5,7 @@
  * noise: cheap to compute, and sized on disk roughly like a real photo-like result.
  */
 import { createHash } from 'node:crypto';
+import type { Sharp } from 'sharp';
 import type { OutputFormat } from '../catalog/models.js';
 import { loadSharp } from '../imaging/sharp.js';
 
@@ -65,8 +66,11 @@ export async function renderImage(request: RenderRequest): Promise<Buffer> {
   }
 
   const sharp = await loadSharp();
-  const image = sharp(Buffer.from(pixels.buffer), { raw: { width, height, channels: 3 } });
-  switch (request.format) {
+  return encode(sharp(Buffer.from(pixels.buffer), { raw: { width, height, channels: 3 } }), request.format);
+}
+
+function encode(image: Sharp, format: OutputFormat): Promise<Buffer> {
+  switch (format) {
     case 'png':
       return image.png({ compressionLevel: 3 }).toBuffer();
     case 'webp':
@@ -74,4 +78,39 @@ export async function renderImage(request: RenderRequest): Promise<Buffer> {
     case 'jpeg':
       return image.jpeg({ quality: 88 }).toBuffer();
   }
+}
+
+export interface EditRenderRequest extends RenderRequest {
+  /** The reference images in order (image 1 first). */
+  readonly references: readonly Buffer[];
+}
+
+/**
+ * An "edit": the references side by side in order, one vertical strip each (image 1 on the
+ * left), under a light tint that follows the key (prompt, seed, model). A swapped, dropped or
+ * corrupted reference changes the picture where its strip is, so tests can see what arrived.
+ */
+export async function renderEdit(request: EditRenderRequest): Promise<Buffer> {
+  const { width, height, references } = request;
+  const sharp = await loadSharp();
+  const strips = await Promise.all(
+    references.map(async (reference, i) => {
+      const left = Math.floor((i * width) / references.length);
+      const stripWidth = Math.floor(((i + 1) * width) / references.length) - left;
+      const input = await sharp(reference)
+        .resize(stripWidth, height, { fit: 'cover' })
+        .flatten({ background: '#808080' })
+        .removeAlpha()
+        .raw()
+        .toBuffer();
+      return { input, raw: { width: stripWidth, height, channels: 3 as const }, left, top: 0 };
+    }),
+  );
+  const digest = createHash('sha256').update(request.key).digest();
+  const tint = { r: digest[0]!, g: digest[1]!, b: digest[2]!, alpha: 0.15 };
+  const image = sharp({ create: { width, height, channels: 3, background: '#000000' } }).composite([
+    ...strips,
+    { input: { create: { width, height, channels: 4, background: tint } }, left: 0, top: 0 },
+  ]);
+  return encode(image, request.format);
 }

@@ -40,10 +40,11 @@ export class WireError extends Error {
 export interface AcceptedRequest {
   readonly model: ModelSpec;
   readonly prompt: string;
-  readonly size: Size;
+  /** null: no size was asked for on an edit, so the output matches image 1. */
+  readonly size: Size | null;
   readonly format: OutputFormat;
   readonly seed: number | undefined;
-  /** Reference images, in order (image 1, image 2, …): data URLs or http(s) URLs. */
+  /** JSON edits: the reference images in order (image 1, image 2, …), data URLs or http(s) URLs. */
   readonly inputImages: readonly string[];
 }
 
@@ -114,7 +115,7 @@ export function checkGenerationBody(body: unknown): AcceptedRequest {
       throw new WireError(400, `Unknown parameter: '${key}' is not supported by ${model.id}`, key, 'unknown_parameter');
     }
   }
-  return checkOutputFields(model, prompt, fields, inputImages);
+  return checkOutputFields(model, prompt, fields, inputImages, inputImages.length > 0);
 }
 
 export function checkModel(value: unknown): ModelSpec {
@@ -136,7 +137,7 @@ export function checkOutputFields(
   prompt: string,
   fields: Record<string, unknown>,
   inputImages: readonly string[],
-  imageOneSize?: Size,
+  isEdit: boolean,
 ): AcceptedRequest {
   if (fields.n !== undefined && fields.n !== 1) throw new WireError(400, 'n must be 1: one image per request', 'n');
 
@@ -158,12 +159,13 @@ export function checkOutputFields(
     throw new WireError(400, `output_format must be one of ${model.outputFormats.join(', ')}`, 'output_format');
   }
 
-  const size = checkSize(model, fields, imageOneSize);
+  const size = checkSize(model, fields, isEdit);
   const seed = typeof fields.seed === 'number' ? fields.seed : undefined;
   return { model, prompt, size, format, seed, inputImages };
 }
 
-function checkSize(model: ModelSpec, fields: Record<string, unknown>, imageOneSize: Size | undefined): Size {
+function checkSize(model: ModelSpec, fields: Record<string, unknown>, isEdit: boolean): Size | null {
+  const imageOneOrDefault = isEdit ? null : { width: 1024, height: 1024 };
   const { size, width, height, aspect_ratio: aspect } = fields;
   if (size !== undefined && (width !== undefined || height !== undefined)) {
     throw new WireError(400, 'send either size or width/height, not both', 'size');
@@ -173,7 +175,7 @@ function checkSize(model: ModelSpec, fields: Record<string, unknown>, imageOneSi
   }
   let requested: Size | undefined;
   if (typeof size === 'string') {
-    if (size === 'auto' && model.sizeRule.allowsAuto) return imageOneSize ?? { width: 1024, height: 1024 };
+    if (size === 'auto' && model.sizeRule.allowsAuto) return imageOneOrDefault;
     requested = parseSize(size) ?? undefined;
     if (!requested) throw new WireError(400, `size must look like 1024x1024`, 'size');
   } else if (size !== undefined) {
@@ -193,5 +195,5 @@ function checkSize(model: ModelSpec, fields: Record<string, unknown>, imageOneSi
     if (!fromRatio) throw new WireError(400, 'aspect_ratio must look like 16:9 and be within the model limits', 'aspect_ratio');
     return fromRatio;
   }
-  return imageOneSize ?? { width: 1024, height: 1024 };
+  return imageOneOrDefault;
 }

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { ImageInfo } from '../imaging/inspect.js';
+import type { InputRecord } from '../inputs/record.js';
 import { NameTakenError, writeFileExclusive } from './atomic-write.js';
 import { imageStem } from './naming.js';
 
@@ -28,6 +29,8 @@ export interface ImageSidecar {
   /** Flat price per image, or null when the model bills by tokens (see usage). */
   readonly priceUsd: number | null;
   readonly usage?: Readonly<Partial<Record<'input_tokens' | 'output_tokens' | 'total_tokens', number>>>;
+  /** edit_images: each reference image (and the mask) as given, with its hash and size. */
+  readonly inputs?: readonly InputRecord[];
   readonly image: {
     readonly width: number;
     readonly height: number;

@@ -10,6 +10,7 @@ import type { ToolContext } from '../context.js';
 import type { ModelSpec } from '../catalog/models.js';
 import type { GatewayImage } from '../gateway/client.js';
 import { makePreview, type Preview } from '../imaging/preview.js';
+import type { InputRecord } from '../inputs/record.js';
 import { saveImage, type SavedImage, type SaveRequest } from '../storage/save.js';
 import { SERVER_NAME, SERVER_VERSION } from '../version.js';
 import { ToolFailure } from './failure.js';
@@ -25,6 +26,8 @@ export interface Delivery {
   readonly parameters: Readonly<Record<string, unknown>>;
   readonly seed: number | undefined;
   readonly notes: readonly string[];
+  /** edit_images: the inputs, for the sidecar. */
+  readonly inputs?: readonly InputRecord[];
   readonly image: GatewayImage;
   readonly nameHint: string;
   /** performance.now() when the call started. */
@@ -55,6 +58,7 @@ export async function deliverImage(ctx: ToolContext, delivery: Delivery): Promis
       elapsedMs: Math.round(performance.now() - delivery.startedAt),
       priceUsd: model.priceUsd,
       ...(image.usage ? { usage: image.usage } : {}),
+      ...(delivery.inputs ? { inputs: delivery.inputs } : {}),
       notes,
       server: { name: SERVER_NAME, version: SERVER_VERSION },
     },

@@ -7,6 +7,7 @@ import { modelLine, sizeSummary } from '../catalog/describe.js';
 import { DEFAULT_MODEL, GENERATION_MODEL_IDS, getModel } from '../catalog/models.js';
 import { PROMPT_MAX_CHARS } from '../catalog/parameters.js';
 import type { ToolContext } from '../context.js';
+import { jsonBody } from '../gateway/bodies.js';
 import { deliverImage } from './deliver.js';
 import { ToolFailure } from './failure.js';
 import { imageResultSchema } from './image-result.js';
@@ -83,7 +84,7 @@ export function generateImageTool(ctx: ToolContext) {
 
       const body = { model: model.id, prompt: args.prompt, ...plan.wire };
       ctx.log.info(`generate_image ${model.id}: sending ${JSON.stringify(plan.wire)}`);
-      const image = await ctx.gateway.generate(body, { timeoutMs: model.timeoutMs, signal: extra.signal });
+      const image = await ctx.gateway.generate(jsonBody(body), { timeoutMs: model.timeoutMs, signal: extra.signal });
 
       return deliverImage(ctx, {
         tool: 'generate_image',

@@ -25,7 +25,7 @@ export const imageResultSchema = z.object({
   model: z.string(),
   seed: z.number().int().optional().describe('Seed sent to the model; reuse it to reproduce the image'),
   requestId: z.string().optional().describe("The gateway's x-request-id, for support"),
-  elapsedMs: z.number().int().describe('Wall time of the call, from its arrival to its result'),
+  elapsedMs: z.number().int().describe('Wall time of the call'),
   priceUsd: z.number().optional().describe('Flat price of the image in USD (absent for token-billed models)'),
   usage: z
     .object({ input_tokens: z.number().optional(), output_tokens: z.number().optional(), total_tokens: z.number().optional() })

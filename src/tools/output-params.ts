@@ -42,19 +42,21 @@ const only = (param: ParamName, modelIds: readonly string[]): string => {
 };
 
 /** The zod fields of the output parameters, described for the given tool's models. */
-export function outputParamFields(modelIds: readonly string[]) {
+export function outputParamFields(modelIds: readonly string[], mode: 'generate' | 'edit' = 'generate') {
   const formats = OUTPUT_FORMATS.filter((f) => modelIds.some((id) => getModel(id)?.outputFormats.includes(f)));
+  const sizeDefault = mode === 'edit' ? ' Default: FLUX matches image 1; gpt-image-2 "auto".' : '';
+  const ratioText =
+    mode === 'edit'
+      ? 'Aspect ratio "W:H" such as 1:1, 16:9, 9:16, 4:3, 3:2, 21:9, instead of a size: FLUX models take it as is (default: the ratio of image 1); for gpt-image-2 the server picks a size of about 1 MP.'
+      : 'Aspect ratio "W:H" such as 1:1, 16:9, 9:16, 4:3, 3:2, 21:9, instead of a size; the server picks a size of about 1 MP.';
   return {
     size: z
       .string()
       .optional()
-      .describe(`Output size "WIDTHxHEIGHT". ${sizeRulesText(modelIds)}. Alternatively give width + height, or aspect_ratio.`),
+      .describe(`Output size "WIDTHxHEIGHT". ${sizeRulesText(modelIds, mode === 'generate')}. Alternatively give width + height, or aspect_ratio.${sizeDefault}`),
     width: z.number().int().optional().describe('Output width in px; give together with height, instead of size.'),
     height: z.number().int().optional().describe('Output height in px; give together with width, instead of size.'),
-    aspect_ratio: z
-      .string()
-      .optional()
-      .describe('Aspect ratio "W:H" such as 1:1, 16:9, 9:16, 4:3, 3:2, 21:9, instead of a size; the server picks a size of about 1 MP.'),
+    aspect_ratio: z.string().optional().describe(ratioText),
     seed: numberField(SEED, `Integer seed for reproducible results${only('seed', modelIds)}; a random one is chosen and reported when omitted.`),
     safety_tolerance: numberField(
       SAFETY_TOLERANCE,
@@ -114,8 +116,8 @@ export interface OutputPlan {
 const PASS_THROUGH = ['safety_tolerance', 'prompt_upsampling', 'steps', 'guidance', 'quality', 'background'] as const;
 
 /** "steps is only accepted by flux-2-flex (model is flux-2-pro): remove steps or use model "flux-2-flex"" */
-function notAccepted(param: ParamName, model: ModelSpec): string {
-  const others = modelsAccepting(param).filter((id) => id !== model.id);
+export function notAccepted(param: string, model: ModelSpec, takers: readonly string[] = modelsAccepting(param as ParamName)): string {
+  const others = takers.filter((id) => id !== model.id);
   if (others.length > 0 && others.length <= 2) {
     return `${param} is only accepted by ${others.join(' and ')} (model is ${model.id}): remove ${param} or use model ${others.map((id) => `"${id}"`).join(' or ')}`;
   }
@@ -124,10 +126,11 @@ function notAccepted(param: ParamName, model: ModelSpec): string {
 
 /**
  * Check the output arguments against one model and build its wire fields. Every problem is
- * collected (not just the first) and thrown as one invalid_argument failure; nothing is sent.
+ * collected (not just the first), with any the caller already found, and thrown as one
+ * invalid_argument failure; nothing is sent.
  */
-export function planOutput(model: ModelSpec, args: OutputArgs, mode: 'generate' | 'edit'): OutputPlan {
-  const problems: string[] = [];
+export function planOutput(model: ModelSpec, args: OutputArgs, mode: 'generate' | 'edit', callerProblems: readonly string[] = []): OutputPlan {
+  const problems: string[] = [...callerProblems];
   const notes: string[] = [];
   const wire: Record<string, unknown> = {};
   const given = (param: ParamName): boolean => args[param] !== undefined;

@@ -43,6 +43,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     baseUrl: simulator.baseUrl,
     outputDir,
     previewSize: 768,
+    normalizeInputs: true,
     logLevel: 'debug',
     ...options.config,
   };

@@ -1,0 +1,138 @@
+/**
+ * `edit_images`: one or more reference images and a prompt in, a saved image out. Single edits
+ * ("replace the sky"), multi-reference fusion ("the person from image 1 in the scene from image
+ * 2") and, on gpt-image-2, masked inpainting. Inputs are checked and normalized before anything
+ * is paid for (inputs/prepare.ts); the call and the saving are those of generate_image.
+ */
+import { z } from 'zod';
+import { priceText } from '../catalog/describe.js';
+import { DEFAULT_EDIT_MODEL, EDIT_MODEL_IDS, getModel, MAX_REFERENCES, MODELS, type ModelSpec } from '../catalog/models.js';
+import type { ToolContext } from '../context.js';
+import { prepareEditInputs } from '../inputs/prepare.js';
+import { inputRecordSchema } from '../inputs/record.js';
+import { deliverImage } from './deliver.js';
+import { editRequest, EDIT_ENDPOINTS } from './edit-request.js';
+import { filenameField, missingKeyFailure, promptField } from './generate-image.js';
+import { imageResultSchema } from './image-result.js';
+import { notAccepted, outputParamFields, planOutput } from './output-params.js';
+import { defineTool } from './registry.js';
+
+const MASK_MODELS = MODELS.filter((m) => m.edits?.mask).map((m) => m.id);
+
+const sourceText =
+  'an absolute path ("/Users/me/photo.jpg", "~/photo.jpg"), a file:// URI, an http(s) URL, or a data:image/…;base64 URL (avoid). An earlier result\'s path works.';
+
+export const editImagesInput = z.strictObject({
+  prompt: promptField.describe(
+    'The edit. Refer to references by position: "image 1", "image 2" … e.g. "Put the person from image 1 into the scene from image 2". Say what to keep and what to change.',
+  ),
+  images: z
+    .array(z.string().trim().min(1))
+    .min(1)
+    .max(MAX_REFERENCES)
+    .describe(
+      `Reference images in order: the first is "image 1" in the prompt (the one an edit changes), then "image 2" … Each is ${sourceText} At most 8 (flux-2-pro/max/flex), 4 (klein), 1 (Kontext), 16 (gpt-image-2).`,
+    ),
+  model: z
+    .enum(EDIT_MODEL_IDS)
+    .default(DEFAULT_EDIT_MODEL)
+    .describe(`Model; default ${DEFAULT_EDIT_MODEL}. See the tool description for reference limits, speed and price.`),
+  mask: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .describe(
+      `${MASK_MODELS.join(', ')} only: a PNG with an alpha channel, exactly the size of image 1; transparent pixels (alpha 0) mark where to repaint. Given like an image.`,
+    ),
+  ...outputParamFields(EDIT_MODEL_IDS, 'edit'),
+  filename: filenameField,
+});
+
+/** "images has 5 entries, but flux-2-klein-4b takes at most 4: …" with models that take more. */
+function tooManyReferences(model: ModelSpec, count: number): string {
+  const cap = model.edits!.maxReferences;
+  const larger = EDIT_MODEL_IDS.map((id) => getModel(id)!).filter((m) => m.edits!.maxReferences >= count);
+  const options = larger.map((m) => `${m.id} (${m.edits!.maxReferences})`).join(', ');
+  return `images has ${count} entries, but ${model.id} takes at most ${cap}: remove ${count - cap}${options ? `, or use a model that takes ${count}: ${options}` : ''}`;
+}
+
+function description(ctx: ToolContext): string {
+  const models = EDIT_MODEL_IDS.map((id) => getModel(id)!).map((m) => {
+    const references = `${m.edits!.maxReferences} reference${m.edits!.maxReferences > 1 ? 's' : ''}${m.edits!.mask ? ' + mask' : ''}`;
+    return `- ${m.id} — ${m.speed}, ${priceText(m)}, ${references}: ${m.bestFor}`;
+  });
+  return [
+    'Edit one image, or combine several, with FLUX.2, FLUX.1 Kontext or gpt-image-2: "replace the sky", "the person from image 1 in the scene from image 2 with the palette of image 3". To iterate, pass the previous result\'s path.',
+    'Pass images as absolute paths, file:// URIs or http(s) URLs, never base64. Relative paths are refused: the server does not run in your working directory.',
+    `The image is saved to disk (${ctx.config.outputDir}); the result gives its absolute path, a small preview and metadata. Without a size, FLUX matches image 1.`,
+    '',
+    `Models (default ${DEFAULT_EDIT_MODEL}):`,
+    ...models,
+    '',
+    'Inputs are checked before anything is paid for (PNG, JPEG or WebP, at least 64×64; FLUX ≤ 20 MB and ≤ 20 MP, gpt-image-2 ≤ 50 MB). Phone photos are turned upright and, for FLUX, scaled to ≤ 4 MP with sides ×16; the result says so.',
+  ].join('\n');
+}
+
+export const editResultSchema = imageResultSchema.extend({
+  inputs: z.array(inputRecordSchema).describe('Each reference (and the mask): as given, and as sent'),
+});
+
+export function editImagesTool(ctx: ToolContext) {
+  return defineTool({
+    name: 'edit_images',
+    title: 'Edit or combine images (FLUX.2 / Kontext / gpt-image-2)',
+    description: description(ctx),
+    inputSchema: editImagesInput,
+    outputSchema: editResultSchema,
+    annotations: {
+      title: 'Edit or combine images (FLUX.2 / Kontext / gpt-image-2)',
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: false,
+      openWorldHint: true,
+    },
+    handler: async (args, extra) => {
+      const startedAt = performance.now();
+      const model = getModel(args.model)!;
+      const edits = model.edits!;
+
+      // Everything that can be known without reading a file is checked first, all at once.
+      const problems: string[] = [];
+      if (args.images.length > edits.maxReferences) problems.push(tooManyReferences(model, args.images.length));
+      if (args.mask !== undefined && !edits.mask) problems.push(notAccepted('mask', model, MASK_MODELS));
+      const plan = planOutput(model, args, 'edit', problems);
+      if (!ctx.gateway) throw missingKeyFailure();
+
+      const inputs = await prepareEditInputs({
+        images: args.images,
+        mask: args.mask,
+        model,
+        normalize: ctx.config.normalizeInputs,
+        outputDir: ctx.config.outputDir,
+        signal: extra.signal,
+      });
+      const request = editRequest(model, args.prompt, plan.wire, inputs);
+      ctx.log.info(`edit_images ${model.id}: sending ${JSON.stringify(plan.wire)} with ${inputs.images.length} reference(s)${inputs.mask ? ' and a mask' : ''} (${request.body.summary})`);
+      const call = { timeoutMs: model.timeoutMs, signal: extra.signal };
+      const image =
+        request.endpoint === EDIT_ENDPOINTS.multipart ? await ctx.gateway.edit(request.body, call) : await ctx.gateway.generate(request.body, call);
+
+      const records = [...inputs.images, ...(inputs.mask ? [inputs.mask] : [])].map((input) => input.record);
+      const output = await deliverImage(ctx, {
+        tool: 'edit_images',
+        model,
+        prompt: args.prompt,
+        endpoint: request.endpoint,
+        parameters: plan.wire,
+        seed: plan.seed,
+        notes: [...inputs.notes, ...plan.notes],
+        inputs: records,
+        image,
+        nameHint: args.filename?.trim() || args.prompt,
+        startedAt,
+      });
+      return { ...output, structuredContent: { ...output.structuredContent, inputs: records } };
+    },
+  });
+}

@@ -135,7 +135,10 @@ describe('delivery URLs', () => {
 
   it('refuse a tampered signature', async () => {
     const url = (await generate({ model: 'flux-2-pro', prompt: 'x' })).json.data[0].url as string;
-    expect((await fetch(url.replace(/sig=./, 'sig=0'))).status).toBe(404);
+    // Change the signature's first digit to a different one (replacing it with a fixed digit
+    // would leave it unchanged one time in sixteen).
+    const tampered = url.replace(/sig=(.)/, (_match, digit: string) => `sig=${digit === '0' ? '1' : '0'}`);
+    expect((await fetch(tampered)).status).toBe(404);
   });
 });
 
@@ -227,5 +230,74 @@ describe('the multipart edits endpoint', () => {
       f.append('image[]', new Blob(['not an image'], { type: 'image/png' }), 'a.png');
     });
     expect([text.status, text.json.error.message]).toEqual([400, 'image 1 (a.png) is not a png, jpeg or webp image']);
+  });
+});
+
+describe('JSON edits (input_image…)', () => {
+  const image = (width: number, height: number, background: string, format: 'png' | 'jpeg' = 'png') =>
+    sharp({ create: { width, height, channels: 3, background } })[format]().toBuffer();
+  const asDataUrl = (bytes: Buffer, type: string) => `data:${type};base64,${bytes.toString('base64')}`;
+
+  it('matches image 1 when no size is sent, and renders the references side by side, in order', async () => {
+    const red = await image(640, 480, '#ff0000');
+    const blue = await image(320, 320, '#0000ff');
+    const colourAt = async (bytes: Buffer, left: number) => {
+      const part = await sharp(bytes).extract({ left, top: 100, width: 50, height: 50 }).png().toBuffer();
+      const { channels } = await sharp(part).stats();
+      return channels.map((c) => Math.round(c.mean));
+    };
+    const first = await generate({ model: 'flux-2-pro', prompt: 'x', seed: 1, input_image: asDataUrl(red, 'image/png'), input_image_2: asDataUrl(blue, 'image/png') });
+    expect(first.status).toBe(200);
+    const firstImage = await download(first.json.data[0].url);
+    expect([(await sharp(firstImage).metadata()).width, (await sharp(firstImage).metadata()).height]).toEqual([640, 480]);
+    expect((await colourAt(firstImage, 50))[0]).toBeGreaterThan(180);
+    expect((await colourAt(firstImage, 500))[2]).toBeGreaterThan(180);
+
+    const swapped = await generate({ model: 'flux-2-pro', prompt: 'x', seed: 1, input_image: asDataUrl(blue, 'image/png'), input_image_2: asDataUrl(red, 'image/png') });
+    const swappedImage = await download(swapped.json.data[0].url);
+    expect((await colourAt(swappedImage, 50))[2]).toBeGreaterThan(180);
+  });
+
+  it('fetches URL references itself, and refuses one it cannot fetch', async () => {
+    const url = sim.hostAsset(await image(128, 128, '#00ff00'), 'g.png', 'image/png');
+    expect((await generate({ model: 'flux-kontext-pro', prompt: 'x', input_image: url })).status).toBe(200);
+    expect(sim.assetRequests()).toHaveLength(1);
+    const missing = await generate({ model: 'flux-kontext-pro', prompt: 'x', input_image: `${sim.origin}/assets/none/x.png` });
+    expect([missing.status, missing.json.error.message]).toEqual([400, 'input_image could not be downloaded (HTTP 404)']);
+  });
+
+  it('refuses a data URL whose type is not its bytes, broken base64, a tiny image', async () => {
+    const jpeg = await image(128, 128, '#123456', 'jpeg');
+    const cases: [string, string][] = [
+      [asDataUrl(jpeg, 'image/png'), 'input_image declares image/png but holds jpeg data'],
+      ['data:image/png;base64,@@@@', 'input_image is not valid base64'],
+      [asDataUrl(await image(32, 32, '#fff'), 'image/png'), 'input_image is 32x32, under the minimum of 64x64'],
+    ];
+    for (const [value, message] of cases) {
+      const answer = await generate({ model: 'flux-2-pro', prompt: 'x', input_image: value });
+      expect([answer.status, answer.json.error.message]).toEqual([400, message]);
+    }
+  });
+});
+
+describe('multipart masks', () => {
+  const rgba = (width: number, height: number) => sharp({ create: { width, height, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+  const rgb = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: '#000' } }).png().toBuffer();
+
+  async function editWithMask(mask: Buffer): Promise<{ status: number; message?: string }> {
+    const form = new FormData();
+    form.append('model', 'gpt-image-2');
+    form.append('prompt', 'fill the hole');
+    form.append('image[]', new Blob([await rgb(256, 256)], { type: 'image/png' }), 'image-1.png');
+    form.append('mask', new Blob([mask], { type: 'image/png' }), 'mask.png');
+    const response = await fetch(`${sim.baseUrl}/images/edits`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: form });
+    const json = (await response.json()) as { error?: { message: string } };
+    return { status: response.status, ...(json.error ? { message: json.error.message } : {}) };
+  }
+
+  it('takes a PNG mask with alpha of image 1\'s size, and refuses one without alpha or of another size', async () => {
+    expect(await editWithMask(await rgba(256, 256))).toEqual({ status: 200 });
+    expect(await editWithMask(await rgb(256, 256))).toEqual({ status: 400, message: 'mask must be a PNG with an alpha channel' });
+    expect(await editWithMask(await rgba(128, 256))).toEqual({ status: 400, message: 'mask is 128x256 but image 1 is 256x256: they must match' });
   });
 });

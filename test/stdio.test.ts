@@ -4,12 +4,13 @@
  * server with a clear message; closing stdin ends it.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -105,6 +106,42 @@ describe('stdout carries only JSON-RPC', () => {
     expect(transport.trailing).toBe('');
     const everything = transport.stdoutLines.join('\n') + transport.stderrChunks.join('');
     expect(everything).not.toContain(TEST_KEY);
+  });
+});
+
+describe('an iterative chain over stdio: generate, then edit the result twice by its path', () => {
+  it('sends each previous result byte for byte, and stdout stays JSON-RPC', async () => {
+    const transport = new RecordingStdioTransport(process.execPath, [ENTRY], serverEnv());
+    const client = new Client({ name: 'chain', version: '1.0.0' });
+    await client.connect(transport);
+    const pathOf = (result: CallToolResult): string => {
+      expect(result.isError, textOf(result)).toBeFalsy();
+      return (result.structuredContent as { images: { path: string }[] }).images[0]!.path;
+    };
+    const sha = async (file: string): Promise<string> => createHash('sha256').update(await readFile(file)).digest('hex');
+    const sentReference = (): string => {
+      const requests = simulator.apiRequests();
+      const body = requests[requests.length - 1]!.json as { input_image: string };
+      return createHash('sha256').update(Buffer.from(body.input_image.replace(/^data:image\/\w+;base64,/, ''), 'base64')).digest('hex');
+    };
+
+    simulator.reset();
+    const first = pathOf((await client.callTool({ name: 'generate_image', arguments: { prompt: 'A product shot of a mug', size: '768x768' } })) as CallToolResult);
+    const second = pathOf((await client.callTool({ name: 'edit_images', arguments: { prompt: 'Make the mug in image 1 red', images: [first] } })) as CallToolResult);
+    expect(sentReference()).toBe(await sha(first));
+    const secondUri = pathToFileURL(second).href;
+    const thirdResult = (await client.callTool({ name: 'edit_images', arguments: { prompt: 'Add steam above the mug', images: [secondUri] } })) as CallToolResult;
+    const third = pathOf(thirdResult);
+    expect(sentReference()).toBe(await sha(second));
+    expect(new Set([first, second, third]).size).toBe(3);
+    expect(simulator.apiRequests().map((r) => r.json && Object.keys(r.json as object).includes('input_image'))).toEqual([false, true, true]);
+    const sidecar = JSON.parse(await readFile(third.replace(/\.\w+$/, '.json'), 'utf8')) as { inputs: { source: string; path: string }[] };
+    expect(sidecar.inputs[0]).toMatchObject({ source: secondUri, path: second });
+
+    expect(await transport.endAndWait()).toBe(0);
+    for (const line of transport.stdoutLines) expect((JSON.parse(line) as { jsonrpc?: string }).jsonrpc).toBe('2.0');
+    expect(transport.trailing).toBe('');
+    expect(transport.stderrChunks.join('')).toContain('edit_images flux-2-pro: saved');
   });
 });
 

@@ -130,7 +130,7 @@ async function load(
   signal: AbortSignal | undefined,
 ): Promise<Loaded> {
   const { source } = entry;
-  const limit = `the ${megabytes(rule.maxBytes)} limit for this model's inputs`;
+  const limit = `the ${megabytes(rule.maxBytes)} limit (${thousands(rule.maxBytes)} bytes) for this model's inputs`;
   let payload: Payload;
   switch (source.kind) {
     case 'url':
@@ -141,7 +141,7 @@ async function load(
     case 'file': {
       const file = await openLocalFile(source.path);
       if (file.size > rule.maxBytes) {
-        throw new InputProblem(`is ${megabytes(file.size)}, over ${limit}: save it as a JPEG or downscale it, then pass the new file`);
+        throw new InputProblem(`is ${thousands(file.size)} bytes, over ${limit}: save it as a JPEG or downscale it, then pass the new file`);
       }
       payload = file;
       break;
@@ -149,7 +149,7 @@ async function load(
     case 'data': {
       // Checked from the text's length, before decoding anything.
       if (decodedLength(source.base64) > rule.maxBytes) {
-        throw new InputProblem(`holds ${megabytes(decodedLength(source.base64))}, over ${limit}: save the image to a file, shrink it and pass its absolute path`);
+        throw new InputProblem(`holds ${thousands(decodedLength(source.base64))} bytes, over ${limit}: save the image to a file, shrink it and pass its absolute path`);
       }
       const bytes = decodeBase64Strict(source.base64);
       if (!bytes) throw new InputProblem('is not valid base64 (truncated or corrupted?): save the image to a file and pass its absolute path instead');

@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: the whole path with no key and no cost. Starts the gateway simulator, spawns
  * the real server (dist/index.js) over stdio, and drives it with the SDK client as an agent would:
- * list the tools, generate an image, and make one call the server refuses before paying.
+ * list the tools, generate an image, edit it by its path, and make one call the server refuses
+ * before paying.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -52,6 +53,14 @@ async function main(): Promise<void> {
     if (preview?.type === 'image') say(`  (+ an inline ${preview.mimeType} preview, ${preview.data.length} base64 characters)`);
     const structured = result.structuredContent as { images: { path: string }[] };
 
+    const editArgs = { prompt: 'Make the sky in image 1 a stormy purple', images: [structured.images[0]!.path] };
+    say();
+    say(`edit_images ${JSON.stringify(editArgs)}`);
+    const edited = (await client.callTool({ name: 'edit_images', arguments: editArgs })) as CallToolResult;
+    if (edited.isError) throw new Error(`the demo edit failed:\n${textOf(edited)}`);
+    say(indent(textOf(edited)));
+    const editedPath = (edited.structuredContent as { images: { path: string }[] }).images[0]!.path;
+
     const before = simulator.apiRequests().length;
     const bad = { prompt: 'A lighthouse', width: 1000, height: 1000 };
     say();
@@ -62,6 +71,7 @@ async function main(): Promise<void> {
 
     say();
     say(`Saved: ${structured.images[0]!.path}`);
+    say(`       ${editedPath}`);
   } finally {
     await client.close();
     await simulator.close();

@@ -7,12 +7,14 @@ import { z } from 'zod';
 import { modelTableMarkdown } from '../catalog/describe.js';
 import { CONFIG_VARIABLES } from '../config.js';
 import { ERROR_CATEGORIES } from '../tools/failure.js';
+import { editImagesInput } from '../tools/edit-images.js';
 import { generateImageInput } from '../tools/generate-image.js';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 interface JsonProperty {
   type?: string;
+  items?: { type?: string };
   enum?: unknown[];
   default?: unknown;
   description?: string;
@@ -23,7 +25,7 @@ interface JsonProperty {
 function argumentTable(schema: z.ZodObject): string {
   const json = z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, JsonProperty>; required?: string[] };
   const rows = Object.entries(json.properties).map(([name, p]) => {
-    const type = p.enum ? p.enum.map((v) => `\`${String(v)}\``).join(', ') : (p.type ?? 'any');
+    const type = p.enum ? p.enum.map((v) => `\`${String(v)}\``).join(', ') : p.type === 'array' ? `list of ${p.items?.type ?? 'any'}s` : (p.type ?? 'any');
     const required = json.required?.includes(name) ? 'yes' : '';
     return `| \`${name}\` | ${cell(type)} | ${required} | ${cell(p.description ?? '')} |`;
   });
@@ -39,6 +41,7 @@ export function readmeSections(): Record<string, string> {
       ...CONFIG_VARIABLES.map((v) => `| \`${v.name}\` | ${cell(v.default)} | ${cell(v.description)} |`),
     ].join('\n'),
     'generate_image-arguments': argumentTable(generateImageInput),
+    'edit_images-arguments': argumentTable(editImagesInput),
     errors: ['| category | meaning |', '|---|---|', ...Object.entries(ERROR_CATEGORIES).map(([name, meaning]) => `| \`${name}\` | ${cell(meaning)} |`)].join('\n'),
   };
 }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { decodeBase64Strict } from '../imaging/base64.js';
 import { inspectImage, type ImageInfo } from '../imaging/inspect.js';
 import type { Logger } from '../log.js';
-import { ToolFailure } from '../tools/failure.js';
+import { cancelledFailure, ToolFailure } from '../tools/failure.js';
 import { RequestBodyError, type RequestBody } from './bodies.js';
 import { describeErrorJson, failureFromNetworkError, failureFromResponse } from './errors.js';
 import { BodyTooLargeError, discardBody, headerValue, httpRequest, readBody, type HttpResponse } from './http.js';
@@ -64,12 +64,6 @@ function flatHeaders(headers: HttpResponse['headers']): Record<string, string | 
   return out;
 }
 
-function cancelled(): ToolFailure {
-  return new ToolFailure('timeout', 'the client cancelled the call before the gateway answered', {
-    hint: 'If the request had reached the gateway, the job may still be billed.',
-  });
-}
-
 export class GatewayClient {
   constructor(private readonly options: GatewayClientOptions) {}
 
@@ -114,7 +108,7 @@ export class GatewayClient {
       });
     } catch (error) {
       if (deadline.aborted) throw timedOut();
-      if (call.signal?.aborted) throw cancelled();
+      if (call.signal?.aborted) throw cancelledFailure();
       if (error instanceof RequestBodyError) {
         // The request was cut before its body was complete, so the gateway cannot have run it.
         throw new ToolFailure('invalid_argument', `the request could not be sent whole: ${error.message}`, {
@@ -131,7 +125,7 @@ export class GatewayClient {
       raw = await readBody(response, MAX_API_BODY_BYTES);
     } catch (error) {
       if (deadline.aborted) throw timedOut();
-      if (call.signal?.aborted) throw cancelled();
+      if (call.signal?.aborted) throw cancelledFailure();
       const what = error instanceof BodyTooLargeError ? `was over ${error.limit} bytes` : 'broke off';
       throw new ToolFailure('gateway_error', `the gateway's answer (HTTP ${response.statusCode}) ${what}`, {
         ...(requestId ? { requestId } : {}),
@@ -212,7 +206,7 @@ export class GatewayClient {
         followRedirects: true,
       });
     } catch (error) {
-      if (callerSignal?.aborted) throw cancelled();
+      if (callerSignal?.aborted) throw cancelledFailure();
       throw new ToolFailure('network', `downloading the result failed (${failureCode(error, deadline)})`, {
         ...withId,
         hint: `${lost} Its URL stays valid for 10 minutes after it was made: ${url}`,
@@ -235,7 +229,7 @@ export class GatewayClient {
     try {
       return await readBody(response, MAX_DOWNLOAD_BYTES);
     } catch (error) {
-      if (callerSignal?.aborted) throw cancelled();
+      if (callerSignal?.aborted) throw cancelledFailure();
       throw new ToolFailure('network', `the result download broke off (${failureCode(error, deadline)})`, {
         ...withId,
         hint: `${lost} Its URL stays valid for 10 minutes after it was made: ${url}`,

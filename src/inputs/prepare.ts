@@ -15,7 +15,7 @@ import { memoryPayload, payloadChunks, type Payload } from '../gateway/bodies.js
 import { decodeBase64Strict, decodedLength } from '../imaging/base64.js';
 import { readImageHeader, type ImageHeader } from '../imaging/inspect.js';
 import { loadSharp } from '../imaging/sharp.js';
-import { invalidArgument } from '../tools/failure.js';
+import { invalidArgument, throwIfCancelled } from '../tools/failure.js';
 import { applyNormalization, describePlan, planNormalization, type NormalizationPlan } from './normalize.js';
 import { fetchImageUrl, InputProblem, megabytes, openLocalFile } from './read.js';
 import type { InputRecord } from './record.js';
@@ -77,7 +77,7 @@ export async function prepareEditInputs(request: PrepareRequest): Promise<Prepar
   ];
   const loaded: Loaded[] = [];
   for (const entry of entries) {
-    request.signal?.throwIfAborted();
+    throwIfCancelled(request.signal);
     const label = `${entry.role === 'mask' ? 'mask' : `image ${entry.index}`} ${describeSource(entry.text.trim())}`;
     const source = parseImageSource(entry.text, context);
     if (source instanceof SourceProblem) {
@@ -112,7 +112,7 @@ export async function prepareEditInputs(request: PrepareRequest): Promise<Prepar
   const notes: string[] = [];
   const prepared: PreparedInput[] = [];
   for (const input of loaded) {
-    request.signal?.throwIfAborted();
+    throwIfCancelled(request.signal);
     prepared.push(await toWire(input, rule, request.normalize, notes));
   }
   return {

@@ -8,6 +8,7 @@ import { constants, openAsBlob } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
 import type { Payload } from '../gateway/bodies.js';
 import { BodyTooLargeError, discardBody, httpRequest, readBody, type HttpResponse } from '../gateway/http.js';
+import { throwIfCancelled } from '../tools/failure.js';
 import { USER_AGENT } from '../version.js';
 
 export class InputProblem extends Error {
@@ -79,7 +80,7 @@ export async function fetchImageUrl(url: URL, maxBytes: number, signal?: AbortSi
       followRedirects: true,
     });
   } catch (error) {
-    signal?.throwIfAborted();
+    throwIfCancelled(signal);
     throw new InputProblem(`${why(error)}: check the URL, or download the image and pass its absolute path`);
   }
   if (response.statusCode < 200 || response.statusCode >= 300) {
@@ -89,7 +90,7 @@ export async function fetchImageUrl(url: URL, maxBytes: number, signal?: AbortSi
   try {
     return await readBody(response, maxBytes);
   } catch (error) {
-    signal?.throwIfAborted();
+    throwIfCancelled(signal);
     throw new InputProblem(`${why(error)}: download it, shrink it and pass its absolute path`);
   }
 }

@@ -46,6 +46,18 @@ export function invalidArgument(message: string, hint?: string): ToolFailure {
   return new ToolFailure('invalid_argument', message, hint === undefined ? {} : { hint });
 }
 
+/** The client cancelled the call (notifications/cancelled): the answer goes nowhere, but is logged. */
+export function cancelledFailure(): ToolFailure {
+  return new ToolFailure('timeout', 'the client cancelled the call before the gateway answered', {
+    hint: 'If the request had reached the gateway, the job may still be billed.',
+  });
+}
+
+/** Stop work for a call the client has cancelled. */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw cancelledFailure();
+}
+
 /** Replace every occurrence of each secret (the API key) in a text. */
 export function redact(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;

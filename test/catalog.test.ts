@@ -52,6 +52,20 @@ describe('models (gateway.md)', () => {
     expect(wireParams(getModel('flux-2-pro')!)).toEqual(expect.arrayContaining(['size', 'width', 'height', 'aspect_ratio']));
   });
 
+  it('has the documented input limits: FLUX ≤ 20 MB, ≤ 20 MP, sent at ≤ 4 MP ×16; gpt-image-2 ≤ 50 MB with a mask', () => {
+    for (const id of EDIT_MODEL_IDS) {
+      const edits = getModel(id)!.edits!;
+      const gpt = id === 'gpt-image-2';
+      expect(edits.transport, id).toBe(gpt ? 'multipart' : 'json');
+      expect(edits.mask, id).toBe(gpt);
+      expect(edits.inputRule, id).toEqual(
+        gpt
+          ? { maxBytes: 50_000_000, maxPixels: null, minSide: 64, sendAs: null }
+          : { maxBytes: 20_000_000, maxPixels: 20_000_000, minSide: 64, sendAs: { maxPixels: 2048 * 2048, multipleOf: 16 } },
+      );
+    }
+  });
+
   it('gives the slow models longer timeouts than the fast ones', () => {
     expect(getModel('flux-2-klein-4b')!.timeoutMs).toBeLessThan(getModel('flux-2-pro')!.timeoutMs);
     expect(getModel('flux-2-flex')!.timeoutMs).toBe(180_000);

@@ -191,6 +191,13 @@ describe('URLs the server fetches (gpt-image-2)', () => {
     expect(h.simulator.apiRequests()).toEqual([]);
   });
 
+  it('stops fetching a URL over the 50 MB input limit, and calls nothing', async () => {
+    const url = h.simulator.hostAsset(Buffer.alloc(50_000_001), 'huge.png', 'image/png');
+    const result = await edit({ images: [url], model: 'gpt-image-2' });
+    expect(textOf(result)).toContain(`invalid_argument: image 1 "${url}" is over the 50 MB limit for this model's inputs`);
+    expect(h.simulator.apiRequests()).toEqual([]);
+  });
+
   it('refuses a URL whose body is not an image', async () => {
     const url = h.simulator.hostAsset(Buffer.from('<html>login</html>'), 'page.html', 'text/html');
     const result = await edit({ images: [url], model: 'gpt-image-2' });

@@ -1,7 +1,7 @@
 /** What an agent learns from tools/list: names, schemas, annotations and a description it can act on. */
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENERATION_MODEL_IDS, getModel } from '../src/catalog/models.js';
+import { EDIT_MODEL_IDS, GENERATION_MODEL_IDS, getModel } from '../src/catalog/models.js';
 import { startHarness, type Harness } from './helpers/harness.js';
 
 let h: Harness;
@@ -58,6 +58,29 @@ describe('tools/list', () => {
     const schema = tool.outputSchema as { required: string[]; properties: Record<string, unknown> };
     expect(schema.required).toEqual(['images', 'model', 'elapsedMs']);
     expect(Object.keys(schema.properties)).toEqual(['images', 'model', 'seed', 'requestId', 'elapsedMs', 'priceUsd', 'usage', 'notes']);
+  });
+
+  it('offers edit_images: images in order, the editing models, a mask, and the same output parameters', () => {
+    const edit = tools.find((t) => t.name === 'edit_images')!;
+    expect(edit.annotations).toEqual({ ...tool.annotations, title: 'Edit or combine images (FLUX.2 / Kontext / gpt-image-2)' });
+    const schema = edit.inputSchema as unknown as { properties: Record<string, { description?: string; enum?: string[]; default?: unknown; maxItems?: number }>; required: string[] };
+    expect(Object.keys(schema.properties)).toEqual([
+      'prompt', 'images', 'model', 'mask', 'size', 'width', 'height', 'aspect_ratio', 'seed', 'safety_tolerance', 'output_format',
+      'prompt_upsampling', 'steps', 'guidance', 'quality', 'background', 'output_compression', 'filename',
+    ]);
+    expect(schema.required).toEqual(['prompt', 'images']);
+    expect(schema.properties.model!.enum).toEqual(EDIT_MODEL_IDS);
+    expect(schema.properties.model!.default).toBe('flux-2-pro');
+    expect(schema.properties.images!.maxItems).toBe(16);
+    expect(schema.properties.mask!.description).toMatch(/^gpt-image-2 only: a PNG with an alpha channel/);
+    for (const [name, property] of Object.entries(schema.properties)) expect(property.description, name).toBeTruthy();
+    const description = edit.description!;
+    expect(description).toContain('never base64');
+    expect(description).toContain('Relative paths are refused');
+    for (const id of EDIT_MODEL_IDS) expect(description).toContain(`- ${id} — `);
+    expect(description).toContain('flux-kontext-pro — 5–6 s, $0.035, 1 reference:');
+    expect(description).toContain('gpt-image-2 — slow (up to minutes at high quality), billed by tokens, 16 references + mask:');
+    expect(Object.keys((edit.outputSchema as { properties: object }).properties)).toContain('inputs');
   });
 
   it('stays small: each tool costs little context in every session', () => {

@@ -13,7 +13,7 @@ import { inputRecordSchema } from '../inputs/record.js';
 import { deliverImage } from './deliver.js';
 import { editRequest, EDIT_ENDPOINTS } from './edit-request.js';
 import { filenameField, missingKeyFailure, promptField } from './generate-image.js';
-import { imageResultSchema } from './image-result.js';
+import { IMAGE_TOOL_HINTS, imageResultSchema } from './image-result.js';
 import { notAccepted, outputParamFields, planOutput } from './output-params.js';
 import { defineTool } from './registry.js';
 
@@ -85,13 +85,7 @@ export function editImagesTool(ctx: ToolContext) {
     description: description(ctx),
     inputSchema: editImagesInput,
     outputSchema: editResultSchema,
-    annotations: {
-      title: 'Edit or combine images (FLUX.2 / Kontext / gpt-image-2)',
-      readOnlyHint: false,
-      destructiveHint: false,
-      idempotentHint: false,
-      openWorldHint: true,
-    },
+    annotations: { title: 'Edit or combine images (FLUX.2 / Kontext / gpt-image-2)', ...IMAGE_TOOL_HINTS },
     handler: async (args, extra) => {
       const startedAt = performance.now();
       const model = getModel(args.model)!;

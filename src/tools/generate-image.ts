@@ -10,7 +10,7 @@ import type { ToolContext } from '../context.js';
 import { jsonBody } from '../gateway/bodies.js';
 import { deliverImage } from './deliver.js';
 import { ToolFailure } from './failure.js';
-import { imageResultSchema } from './image-result.js';
+import { IMAGE_TOOL_HINTS, imageResultSchema } from './image-result.js';
 import { outputParamFields, planOutput } from './output-params.js';
 import { defineTool } from './registry.js';
 
@@ -69,13 +69,7 @@ export function generateImageTool(ctx: ToolContext) {
     description: description(ctx),
     inputSchema: generateImageInput,
     outputSchema: imageResultSchema,
-    annotations: {
-      title: 'Generate image (FLUX / gpt-image-2)',
-      readOnlyHint: false,
-      destructiveHint: false,
-      idempotentHint: false,
-      openWorldHint: true,
-    },
+    annotations: { title: 'Generate image (FLUX / gpt-image-2)', ...IMAGE_TOOL_HINTS },
     handler: async (args, extra) => {
       const startedAt = performance.now();
       const model = getModel(args.model)!;

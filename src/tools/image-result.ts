@@ -9,6 +9,12 @@ import type { Preview } from '../imaging/preview.js';
 import type { SavedImage } from '../storage/save.js';
 import type { ToolOutput } from './registry.js';
 
+/**
+ * What clients are told about both image tools: they write new files (never overwriting one),
+ * each call is paid and makes a new image, and they reach the network.
+ */
+export const IMAGE_TOOL_HINTS = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const;
+
 export const imageResultSchema = z.object({
   images: z
     .array(

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { getModel, MODELS } from './catalog/models.js';
 import { expandHome } from './paths.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -20,11 +21,24 @@ export interface Config {
   readonly previewSize: number;
   /** Bring reference images to what the gateway documents (upright, ≤ 4 MP, sides ×16) before sending. */
   readonly normalizeInputs: boolean;
+  /** Retries of a gateway request after a 429, a 5xx or a connection failure before any answer. */
+  readonly maxRetries: number;
+  /** Overrides every model's timeout when set. */
+  readonly timeoutMs: number | undefined;
+  /** Gateway calls in flight at once, across models (the upstream account allows 24 active tasks). */
+  readonly maxConcurrent: number;
+  /** Per-model caps on calls in flight, over the catalog's (flux-kontext-max 6). */
+  readonly modelConcurrency: Readonly<Record<string, number>>;
+  /** On shutdown, how long calls under way may take to finish and save. */
+  readonly shutdownGraceMs: number;
   readonly logLevel: LogLevel;
 }
 
 export const DEFAULT_BASE_URL = 'https://api.apiyi.com/v1';
 export const DEFAULT_PREVIEW_SIZE = 768;
+export const DEFAULT_MAX_RETRIES = 2;
+export const DEFAULT_MAX_CONCURRENT = 24;
+export const DEFAULT_SHUTDOWN_GRACE_MS = 120_000;
 /** Claude's vision downsizes anything larger, so a bigger preview only costs tokens. */
 export const MAX_PREVIEW_SIZE = 1568;
 
@@ -39,6 +53,11 @@ export const CONFIG_VARIABLES = [
     default: '1',
     description: 'edit_images: turn reference images upright (EXIF orientation) and, for FLUX, scale them to at most 4 MP with sides in multiples of 16 before sending; inputs already within these limits are sent byte for byte. 0 sends every input as given.',
   },
+  { name: 'FLUX_MCP_MAX_RETRIES', default: String(DEFAULT_MAX_RETRIES), description: 'Retries (0–10) of a gateway request after a 429, a 5xx, or a connection failure before any answer. A request that timed out is never sent again (the gateway may have billed it).' },
+  { name: 'FLUX_MCP_TIMEOUT_MS', default: '(per model)', description: 'Timeout of one gateway request in ms (1000–3600000), for every model; by default each model\'s own (60–360 s, see the model table).' },
+  { name: 'FLUX_MCP_MAX_CONCURRENT', default: String(DEFAULT_MAX_CONCURRENT), description: 'Gateway calls in flight at once (1–256); more wait in line, first come first served, and report their place as progress.' },
+  { name: 'FLUX_MCP_MODEL_CONCURRENCY', default: 'flux-kontext-max=6', description: 'Per-model caps on calls in flight, e.g. `flux-kontext-max=6,gpt-image-2=4`; each replaces the default for its model.' },
+  { name: 'FLUX_MCP_SHUTDOWN_GRACE_MS', default: String(DEFAULT_SHUTDOWN_GRACE_MS), description: 'On SIGINT, SIGTERM or stdin end, how long (ms) calls under way may take to finish and save before the server exits.' },
   { name: 'FLUX_MCP_LOG_LEVEL', default: 'info', description: `stderr log level: ${LOG_LEVELS.join(', ')}.` },
 ] as const;
 
@@ -111,6 +130,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, home: string = 
     else problems.push(`FLUX_MCP_NORMALIZE_INPUTS "${rawNormalize}" must be 1 (normalize reference images, the default) or 0 (send them as given)`);
   }
 
+  /** A whole number in [min, max], or the default; a problem otherwise. */
+  const integer = (name: string, min: number, max: number, what: string): number | undefined => {
+    const raw = read(name);
+    if (raw === undefined) return undefined;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} "${raw}" must be a whole number from ${min} to ${max} (${what})`);
+      return undefined;
+    }
+    return Number(raw);
+  };
+  const maxRetries = integer('FLUX_MCP_MAX_RETRIES', 0, 10, 'retries of a failed gateway request') ?? DEFAULT_MAX_RETRIES;
+  const timeoutMs = integer('FLUX_MCP_TIMEOUT_MS', 1000, 3_600_000, 'milliseconds per gateway request');
+  const maxConcurrent = integer('FLUX_MCP_MAX_CONCURRENT', 1, 256, 'gateway calls in flight') ?? DEFAULT_MAX_CONCURRENT;
+  const shutdownGraceMs = integer('FLUX_MCP_SHUTDOWN_GRACE_MS', 0, 3_600_000, 'milliseconds') ?? DEFAULT_SHUTDOWN_GRACE_MS;
+
+  const modelConcurrency: Record<string, number> = {};
+  const rawCaps = read('FLUX_MCP_MODEL_CONCURRENCY');
+  for (const entry of rawCaps?.split(',').map((e) => e.trim()).filter(Boolean) ?? []) {
+    const match = /^([\w.-]+)\s*=\s*(\d+)$/.exec(entry);
+    if (!match || Number(match[2]) < 1) {
+      problems.push(`FLUX_MCP_MODEL_CONCURRENCY entry "${entry}" must look like model=N with N ≥ 1, e.g. flux-kontext-max=6`);
+    } else if (!getModel(match[1]!)) {
+      problems.push(`FLUX_MCP_MODEL_CONCURRENCY names "${match[1]}", which is not a model: use one of ${MODELS.map((m) => m.id).join(', ')}`);
+    } else {
+      modelConcurrency[match[1]!] = Number(match[2]);
+    }
+  }
+
   let logLevel: LogLevel = 'info';
   const rawLevel = read('FLUX_MCP_LOG_LEVEL')?.toLowerCase();
   if (rawLevel !== undefined) {
@@ -119,7 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, home: string = 
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { apiKey, baseUrl, outputDir, previewSize, normalizeInputs, logLevel };
+  return { apiKey, baseUrl, outputDir, previewSize, normalizeInputs, maxRetries, timeoutMs, maxConcurrent, modelConcurrency, shutdownGraceMs, logLevel };
 }
 
 /** Start-up warnings that are not fatal. */

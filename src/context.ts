@@ -1,6 +1,7 @@
 /** What every tool handler needs: configuration, the log, and the gateway (when a key is set). */
 import type { Config } from './config.js';
 import type { GatewayClient } from './gateway/client.js';
+import type { CallLimiter } from './gateway/limiter.js';
 import type { Logger } from './log.js';
 
 export interface ToolContext {
@@ -8,4 +9,8 @@ export interface ToolContext {
   readonly log: Logger;
   /** Undefined without APIYI_API_KEY: calls then fail with missing_api_key. */
   readonly gateway: GatewayClient | undefined;
+  /** Caps on gateway calls in flight, shared by every call of this server. */
+  readonly limiter: CallLimiter;
+  /** How often a waiting call reports progress. */
+  readonly progressIntervalMs: number;
 }

@@ -5,11 +5,14 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Config } from './config.js';
 import type { ToolContext } from './context.js';
+import { MODELS, type ModelSpec } from './catalog/models.js';
 import { GatewayClient } from './gateway/client.js';
+import { CallLimiter } from './gateway/limiter.js';
 import { createLogger, type Logger } from './log.js';
 import { editImagesTool } from './tools/edit-images.js';
 import { generateImageTool } from './tools/generate-image.js';
 import { InFlightCalls } from './tools/in-flight.js';
+import { DEFAULT_PROGRESS_INTERVAL_MS } from './tools/progress.js';
 import { installTools } from './tools/registry.js';
 import { SERVER_NAME, SERVER_VERSION, USER_AGENT } from './version.js';
 
@@ -17,6 +20,10 @@ export interface ServerOptions {
   readonly log?: Logger;
   /** Shared with the process wiring so shutdown can wait for calls under way. */
   readonly inFlight?: InFlightCalls;
+  /** First retry backoff step (default 500 ms); tests shorten it. */
+  readonly retryBaseMs?: number;
+  /** How often waiting calls report progress (default 5 s); tests shorten it. */
+  readonly progressIntervalMs?: number;
 }
 
 const INSTRUCTIONS =
@@ -26,10 +33,23 @@ const INSTRUCTIONS =
 
 export function createServer(config: Config, options: ServerOptions = {}): McpServer {
   const log = options.log ?? createLogger(config.logLevel, [config.apiKey]);
+  const modelCaps: Record<string, number> = {};
+  for (const model of MODELS as readonly ModelSpec[]) if (model.maxConcurrent !== undefined) modelCaps[model.id] = model.maxConcurrent;
   const ctx: ToolContext = {
     config,
     log,
-    gateway: config.apiKey ? new GatewayClient({ baseUrl: config.baseUrl, apiKey: config.apiKey, userAgent: USER_AGENT, log }) : undefined,
+    gateway: config.apiKey
+      ? new GatewayClient({
+          baseUrl: config.baseUrl,
+          apiKey: config.apiKey,
+          userAgent: USER_AGENT,
+          log,
+          maxRetries: config.maxRetries,
+          ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
+        })
+      : undefined,
+    limiter: new CallLimiter({ maxConcurrent: config.maxConcurrent, modelCaps: { ...modelCaps, ...config.modelConcurrency } }),
+    progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
   };
   const mcp = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'FLUX image generation (APIYI)' },

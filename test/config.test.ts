@@ -22,6 +22,11 @@ describe('loadConfig', () => {
       outputDir: path.join(HOME, 'Pictures', 'flux-mcp'),
       previewSize: 768,
       normalizeInputs: true,
+      maxRetries: 2,
+      timeoutMs: undefined,
+      maxConcurrent: 24,
+      modelConcurrency: {},
+      shutdownGraceMs: 120_000,
       logLevel: 'info',
     });
   });
@@ -38,7 +43,7 @@ describe('loadConfig', () => {
       },
       HOME,
     );
-    expect(config).toEqual({ apiKey: 'sk-abc', baseUrl: 'http://127.0.0.1:8787/v1', outputDir: path.join(HOME, 'art'), previewSize: 0, normalizeInputs: false, logLevel: 'debug' });
+    expect(config).toEqual({ apiKey: 'sk-abc', baseUrl: 'http://127.0.0.1:8787/v1', outputDir: path.join(HOME, 'art'), previewSize: 0, normalizeInputs: false, maxRetries: 2, timeoutMs: undefined, maxConcurrent: 24, modelConcurrency: {}, shutdownGraceMs: 120_000, logLevel: 'debug' });
   });
 
   it('expands ~/ in the output directory', () => {
@@ -63,6 +68,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ FLUX_MCP_NORMALIZE_INPUTS: '0' }, HOME).normalizeInputs).toBe(false);
     expect(loadConfig({ FLUX_MCP_NORMALIZE_INPUTS: 'true' }, HOME).normalizeInputs).toBe(true);
     expect(problemsOf({ FLUX_MCP_NORMALIZE_INPUTS: 'sometimes' })[0]).toContain('FLUX_MCP_NORMALIZE_INPUTS "sometimes" must be 1');
+  });
+
+  it('reads retries, timeout, concurrency caps and the shutdown grace, refusing bad values', () => {
+    const config = loadConfig(
+      { FLUX_MCP_MAX_RETRIES: '0', FLUX_MCP_TIMEOUT_MS: '90000', FLUX_MCP_MAX_CONCURRENT: '4', FLUX_MCP_MODEL_CONCURRENCY: 'flux-kontext-max=2, gpt-image-2=3', FLUX_MCP_SHUTDOWN_GRACE_MS: '5000' },
+      HOME,
+    );
+    expect(config).toMatchObject({ maxRetries: 0, timeoutMs: 90_000, maxConcurrent: 4, modelConcurrency: { 'flux-kontext-max': 2, 'gpt-image-2': 3 }, shutdownGraceMs: 5000 });
+    const problems = problemsOf({ FLUX_MCP_MAX_RETRIES: '-1', FLUX_MCP_TIMEOUT_MS: '10', FLUX_MCP_MODEL_CONCURRENCY: 'flux-9=2,kontext' });
+    expect(problems).toEqual([
+      'FLUX_MCP_MAX_RETRIES "-1" must be a whole number from 0 to 10 (retries of a failed gateway request)',
+      'FLUX_MCP_TIMEOUT_MS "10" must be a whole number from 1000 to 3600000 (milliseconds per gateway request)',
+      expect.stringContaining('FLUX_MCP_MODEL_CONCURRENCY names "flux-9", which is not a model'),
+      'FLUX_MCP_MODEL_CONCURRENCY entry "kontext" must look like model=N with N ≥ 1, e.g. flux-kontext-max=6',
+    ]);
   });
 
   it('refuses a base URL that is not http(s), and reports every problem at once', () => {

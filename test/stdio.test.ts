@@ -91,9 +91,9 @@ describe('stdout carries only JSON-RPC', () => {
     expect(ok.isError).toBeFalsy();
     const refused = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'x', width: 1000, height: 1000 } })) as CallToolResult;
     expect(textOf(refused)).toMatch(/^invalid_argument: /);
-    simulator.enqueue({ status: 500, body: { error: { message: `boom ${TEST_KEY}` } } });
+    simulator.enqueue({ status: 400, body: { error: { message: `boom ${TEST_KEY}` } } });
     const failed = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'x' } })) as CallToolResult;
-    expect(textOf(failed)).toMatch(/^gateway_error: /);
+    expect(textOf(failed)).toMatch(/^invalid_argument: the gateway rejected the request/);
     await expect(client.callTool({ name: 'no_such_tool', arguments: {} })).rejects.toThrow(/Unknown tool/);
 
     const exitCode = await transport.endAndWait();

@@ -56,8 +56,8 @@ describe('tools/list', () => {
 
   it('declares the output schema of structuredContent', () => {
     const schema = tool.outputSchema as { required: string[]; properties: Record<string, unknown> };
-    expect(schema.required).toEqual(['images', 'model', 'elapsedMs']);
-    expect(Object.keys(schema.properties)).toEqual(['images', 'model', 'seed', 'requestId', 'elapsedMs', 'priceUsd', 'usage', 'notes']);
+    expect(schema.required).toEqual(['images', 'model', 'elapsedMs', 'attempts']);
+    expect(Object.keys(schema.properties)).toEqual(['images', 'model', 'seed', 'requestId', 'elapsedMs', 'attempts', 'priceUsd', 'usage', 'notes']);
   });
 
   it('offers edit_images: images in order, the editing models, a mask, and the same output parameters', () => {
@@ -72,7 +72,7 @@ describe('tools/list', () => {
     expect(schema.properties.model!.enum).toEqual(EDIT_MODEL_IDS);
     expect(schema.properties.model!.default).toBe('flux-2-pro');
     expect(schema.properties.images!.maxItems).toBe(16);
-    expect(schema.properties.mask!.description).toMatch(/^gpt-image-2 only: a PNG with an alpha channel/);
+    expect(schema.properties.mask!.description).toMatch(/^gpt-image-2 only: a PNG with alpha, exactly the size of image 1/);
     for (const [name, property] of Object.entries(schema.properties)) expect(property.description, name).toBeTruthy();
     const description = edit.description!;
     expect(description).toContain('never base64');

@@ -163,6 +163,8 @@ export interface ModelSpec {
   readonly sizeNote?: string;
   /** Default request timeout: the gateway holds the connection until the image is done. */
   readonly timeoutMs: number;
+  /** Upstream cap on this model's active tasks per account, when lower than the global one. */
+  readonly maxConcurrent?: number;
 }
 
 const FLUX_PARAMS = [
@@ -267,6 +269,8 @@ export const MODELS = [
     params: FLUX_PARAMS,
     aspectRatioInGeneration: 'send',
     timeoutMs: 120 * SECOND,
+    // BFL: 24 active tasks per account, 6 for flux-kontext-max (gateway.md).
+    maxConcurrent: 6,
   },
   {
     ...FLUX_BASE,

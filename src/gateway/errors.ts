@@ -4,6 +4,7 @@
  * BFL's FastAPI `detail`, an HTML page from a proxy, or garbage.
  */
 import { ToolFailure } from '../tools/failure.js';
+import { askedRetryDelayMs } from './retry.js';
 
 export interface GatewayErrorBody {
   readonly message?: string;
@@ -69,18 +70,6 @@ export function describeErrorJson(json: unknown): GatewayErrorBody | undefined {
   return undefined;
 }
 
-/** Seconds the gateway asks us to wait, from retry-after-ms or retry-after (seconds or a date). */
-export function retryAfterSeconds(headers: Record<string, string | undefined>, now = Date.now()): number | undefined {
-  const ms = Number(headers['retry-after-ms']);
-  if (headers['retry-after-ms'] !== undefined && Number.isFinite(ms) && ms >= 0) return ms / 1000;
-  const raw = headers['retry-after'];
-  if (raw === undefined) return undefined;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000);
-}
-
 const OUT_OF_CREDIT = /insufficient|quota|balance|credit|余额|额度/i;
 
 export interface ResponseContext {
@@ -124,8 +113,8 @@ export function failureFromResponse(ctx: ResponseContext): ToolFailure {
         hint: `Rephrase the prompt, or raise safety_tolerance (0 strictest – 6 most permissive; default 2) on FLUX models. ${notBilled}`,
       });
     case status === 429: {
-      const wait = retryAfterSeconds(ctx.headers);
-      const when = wait !== undefined ? `in about ${Math.ceil(wait)} s` : 'in a few seconds';
+      const wait = askedRetryDelayMs(ctx.headers);
+      const when = wait !== undefined ? `in about ${Math.ceil(wait / 1000)} s` : 'in a few seconds';
       return new ToolFailure('rate_limited', `the gateway is rate-limiting this key (HTTP 429${quote})`, {
         ...base,
         hint: `Wait and call again ${when}. ${notBilled}`,

@@ -26,6 +26,8 @@ export interface ImageSidecar {
   readonly seed?: number;
   readonly requestId?: string;
   readonly elapsedMs: number;
+  /** Gateway requests it took, retries included. */
+  readonly attempts: number;
   /** Flat price per image, or null when the model bills by tokens (see usage). */
   readonly priceUsd: number | null;
   readonly usage?: Readonly<Partial<Record<'input_tokens' | 'output_tokens' | 'total_tokens', number>>>;

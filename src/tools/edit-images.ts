@@ -10,11 +10,12 @@ import { DEFAULT_EDIT_MODEL, EDIT_MODEL_IDS, getModel, MAX_REFERENCES, MODELS, t
 import type { ToolContext } from '../context.js';
 import { prepareEditInputs } from '../inputs/prepare.js';
 import { inputRecordSchema } from '../inputs/record.js';
-import { deliverImage } from './deliver.js';
+import { runImageCall } from './image-call.js';
 import { editRequest, EDIT_ENDPOINTS } from './edit-request.js';
 import { filenameField, missingKeyFailure, promptField } from './generate-image.js';
 import { IMAGE_TOOL_HINTS, imageResultSchema } from './image-result.js';
 import { notAccepted, outputParamFields, planOutput } from './output-params.js';
+import { CallProgress } from './progress.js';
 import { defineTool } from './registry.js';
 
 const MASK_MODELS = MODELS.filter((m) => m.edits?.mask).map((m) => m.id);
@@ -36,14 +37,14 @@ export const editImagesInput = z.strictObject({
   model: z
     .enum(EDIT_MODEL_IDS)
     .default(DEFAULT_EDIT_MODEL)
-    .describe(`Model; default ${DEFAULT_EDIT_MODEL}. See the tool description for reference limits, speed and price.`),
+    .describe(`Model; default ${DEFAULT_EDIT_MODEL}. Limits, speed and price: see the tool description.`),
   mask: z
     .string()
     .trim()
     .min(1)
     .optional()
     .describe(
-      `${MASK_MODELS.join(', ')} only: a PNG with an alpha channel, exactly the size of image 1; transparent pixels (alpha 0) mark where to repaint. Given like an image.`,
+      `${MASK_MODELS.join(', ')} only: a PNG with alpha, exactly the size of image 1; transparent pixels mark where to repaint. Given like an image.`,
     ),
   ...outputParamFields(EDIT_MODEL_IDS, 'edit'),
   filename: filenameField,
@@ -63,7 +64,7 @@ function description(ctx: ToolContext): string {
     return `- ${m.id} — ${m.speed}, ${priceText(m)}, ${references}: ${m.bestFor}`;
   });
   return [
-    'Edit one image, or combine several, with FLUX.2, FLUX.1 Kontext or gpt-image-2: "replace the sky", "the person from image 1 in the scene from image 2 with the palette of image 3". To iterate, pass the previous result\'s path.',
+    'Edit one image, or combine several: "replace the sky", "the person from image 1 in the scene from image 2 with the palette of image 3". To iterate, pass the previous result\'s path.',
     'Pass images as absolute paths, file:// URIs or http(s) URLs, never base64. Relative paths are refused: the server does not run in your working directory.',
     `The image is saved to disk (${ctx.config.outputDir}); the result gives its absolute path, a small preview and metadata. Without a size, FLUX matches image 1.`,
     '',
@@ -75,7 +76,7 @@ function description(ctx: ToolContext): string {
 }
 
 export const editResultSchema = imageResultSchema.extend({
-  inputs: z.array(inputRecordSchema).describe('Each reference (and the mask): as given, and as sent'),
+  inputs: z.array(inputRecordSchema).describe('Each input as given and as sent'),
 });
 
 export function editImagesTool(ctx: ToolContext) {
@@ -97,6 +98,7 @@ export function editImagesTool(ctx: ToolContext) {
       if (args.mask !== undefined && !edits.mask) problems.push(notAccepted('mask', model, MASK_MODELS));
       const plan = planOutput(model, args, 'edit', problems);
       if (!ctx.gateway) throw missingKeyFailure();
+      const gateway = ctx.gateway;
 
       const inputs = await prepareEditInputs({
         images: args.images,
@@ -106,14 +108,13 @@ export function editImagesTool(ctx: ToolContext) {
         outputDir: ctx.config.outputDir,
         signal: extra.signal,
       });
+      const progress = new CallProgress(extra, model.id, ctx.progressIntervalMs);
+      progress.validated(`arguments and ${inputs.images.length} reference image(s)${inputs.mask ? ' and the mask' : ''} checked`);
       const request = editRequest(model, args.prompt, plan.wire, inputs);
       ctx.log.info(`edit_images ${model.id}: sending ${JSON.stringify(plan.wire)} with ${inputs.images.length} reference(s)${inputs.mask ? ' and a mask' : ''} (${request.body.summary})`);
-      const call = { timeoutMs: model.timeoutMs, signal: extra.signal };
-      const image =
-        request.endpoint === EDIT_ENDPOINTS.multipart ? await ctx.gateway.edit(request.body, call) : await ctx.gateway.generate(request.body, call);
 
       const records = [...inputs.images, ...(inputs.mask ? [inputs.mask] : [])].map((input) => input.record);
-      const output = await deliverImage(ctx, {
+      const output = await runImageCall(ctx, extra, progress, {
         tool: 'edit_images',
         model,
         prompt: args.prompt,
@@ -122,9 +123,9 @@ export function editImagesTool(ctx: ToolContext) {
         seed: plan.seed,
         notes: [...inputs.notes, ...plan.notes],
         inputs: records,
-        image,
         nameHint: args.filename?.trim() || args.prompt,
         startedAt,
+        request: (call) => (request.endpoint === EDIT_ENDPOINTS.multipart ? gateway.edit(request.body, call) : gateway.generate(request.body, call)),
       });
       return { ...output, structuredContent: { ...output.structuredContent, inputs: records } };
     },

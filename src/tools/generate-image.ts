@@ -8,10 +8,11 @@ import { DEFAULT_MODEL, GENERATION_MODEL_IDS, getModel } from '../catalog/models
 import { PROMPT_MAX_CHARS } from '../catalog/parameters.js';
 import type { ToolContext } from '../context.js';
 import { jsonBody } from '../gateway/bodies.js';
-import { deliverImage } from './deliver.js';
+import { runImageCall } from './image-call.js';
 import { ToolFailure } from './failure.js';
 import { IMAGE_TOOL_HINTS, imageResultSchema } from './image-result.js';
 import { outputParamFields, planOutput } from './output-params.js';
+import { CallProgress } from './progress.js';
 import { defineTool } from './registry.js';
 
 export const GENERATE_ENDPOINT = '/images/generations';
@@ -75,12 +76,13 @@ export function generateImageTool(ctx: ToolContext) {
       const model = getModel(args.model)!;
       const plan = planOutput(model, args, 'generate');
       if (!ctx.gateway) throw missingKeyFailure();
+      const gateway = ctx.gateway;
+      const progress = new CallProgress(extra, model.id, ctx.progressIntervalMs);
+      progress.validated('arguments checked');
 
       const body = { model: model.id, prompt: args.prompt, ...plan.wire };
       ctx.log.info(`generate_image ${model.id}: sending ${JSON.stringify(plan.wire)}`);
-      const image = await ctx.gateway.generate(jsonBody(body), { timeoutMs: model.timeoutMs, signal: extra.signal });
-
-      return deliverImage(ctx, {
+      return runImageCall(ctx, extra, progress, {
         tool: 'generate_image',
         model,
         prompt: args.prompt,
@@ -88,9 +90,9 @@ export function generateImageTool(ctx: ToolContext) {
         parameters: plan.wire,
         seed: plan.seed,
         notes: plan.notes,
-        image,
         nameHint: args.filename?.trim() || args.prompt,
         startedAt,
+        request: (call) => gateway.generate(jsonBody(body), call),
       });
     },
   });

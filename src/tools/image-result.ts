@@ -32,6 +32,7 @@ export const imageResultSchema = z.object({
   seed: z.number().int().optional().describe('Seed sent to the model; reuse it to reproduce the image'),
   requestId: z.string().optional().describe("The gateway's x-request-id, for support"),
   elapsedMs: z.number().int().describe('Wall time of the call'),
+  attempts: z.number().int().describe('Gateway requests made, retries included'),
   priceUsd: z.number().optional().describe('Flat price of the image in USD (absent for token-billed models)'),
   usage: z
     .object({ input_tokens: z.number().optional(), output_tokens: z.number().optional(), total_tokens: z.number().optional() })
@@ -48,6 +49,7 @@ export interface ImageResultInput {
   readonly seed: number | undefined;
   readonly requestId: string | undefined;
   readonly elapsedMs: number;
+  readonly attempts: number;
   readonly priceUsd: number | null;
   readonly usage: ImageResult['usage'];
   readonly notes: readonly string[];
@@ -64,6 +66,7 @@ export function imageResult(input: ImageResultInput): ToolOutput<ImageResult> {
   const extras = [
     ...(input.requestId ? [`request ${input.requestId}`] : []),
     `${(input.elapsedMs / 1000).toFixed(1)} s`,
+    ...(input.attempts > 1 ? [`${input.attempts} attempts`] : []),
     kilobytes(saved.bytes),
     ...(input.priceUsd !== null ? [`$${input.priceUsd}`] : []),
     ...(input.usage?.total_tokens !== undefined ? [`${input.usage.total_tokens} tokens`] : []),
@@ -95,6 +98,7 @@ export function imageResult(input: ImageResultInput): ToolOutput<ImageResult> {
       ...(input.seed !== undefined ? { seed: input.seed } : {}),
       ...(input.requestId ? { requestId: input.requestId } : {}),
       elapsedMs: Math.round(input.elapsedMs),
+      attempts: input.attempts,
       ...(input.priceUsd !== null ? { priceUsd: input.priceUsd } : {}),
       ...(input.usage && Object.keys(input.usage).length > 0 ? { usage: input.usage } : {}),
       ...(input.notes.length > 0 ? { notes: [...input.notes] } : {}),

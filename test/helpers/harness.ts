@@ -11,7 +11,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { createServer } from '../../src/server.js';
+import { createServer, type ServerOptions } from '../../src/server.js';
 import { GatewaySimulator, type SimulatorOptions } from '../../src/simulator/gateway-simulator.js';
 
 /** A recognizable key: any appearance of it outside the Authorization header is a leak. */
@@ -33,6 +33,7 @@ export interface Harness {
 export interface HarnessOptions {
   readonly config?: Partial<Config>;
   readonly simulator?: SimulatorOptions;
+  readonly server?: Omit<ServerOptions, 'log'>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -44,11 +45,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     outputDir,
     previewSize: 768,
     normalizeInputs: true,
+    maxRetries: 2,
+    timeoutMs: undefined,
+    maxConcurrent: 24,
+    modelConcurrency: {},
+    shutdownGraceMs: 120_000,
     logLevel: 'debug',
     ...options.config,
   };
   const logLines: string[] = [];
-  const server = createServer(config, { log: createLogger('debug', [config.apiKey], (line) => logLines.push(line)) });
+  const server = createServer(config, { ...options.server, log: createLogger('debug', [config.apiKey], (line) => logLines.push(line)) });
   const client = new Client({ name: 'flux-mcp-tests', version: '1.0.0' });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);

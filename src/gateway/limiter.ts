@@ -1,0 +1,105 @@
+/**
+ * How many gateway calls run at once: a global cap (the upstream account's 24 active tasks) and
+ * per-model caps (flux-kontext-max 6). Calls beyond wait in line, first come first served among
+ * those that could start; each learns its place as the line moves, and a call cancelled while
+ * waiting leaves the line without ever reaching the gateway.
+ */
+import { cancelledFailure } from '../tools/failure.js';
+
+export interface LimiterOptions {
+  readonly maxConcurrent: number;
+  /** Per-model caps; models not named have only the global cap. */
+  readonly modelCaps: Readonly<Record<string, number>>;
+}
+
+interface Waiter {
+  readonly model: string;
+  readonly start: () => void;
+  readonly onPosition: ((position: number, waiting: number) => void) | undefined;
+}
+
+export type Release = () => void;
+
+export class CallLimiter {
+  private running = 0;
+  private readonly runningByModel = new Map<string, number>();
+  private readonly line: Waiter[] = [];
+
+  constructor(private readonly options: LimiterOptions) {}
+
+  /** Calls waiting for a slot. */
+  get waiting(): number {
+    return this.line.length;
+  }
+
+  /**
+   * Wait for a slot for `model`; resolves with the function that gives it back. `onPosition`
+   * hears the call's place in line (1 = next) whenever it changes, if it has to wait at all.
+   */
+  acquire(model: string, options: { signal?: AbortSignal; onPosition?: (position: number, waiting: number) => void } = {}): Promise<Release> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(cancelledFailure());
+    if (this.line.length === 0 && this.fits(model)) return Promise.resolve(this.take(model));
+
+    return new Promise<Release>((resolve, reject) => {
+      const waiter: Waiter = {
+        model,
+        onPosition: options.onPosition,
+        start: () => {
+          signal?.removeEventListener('abort', leave);
+          resolve(this.take(model));
+        },
+      };
+      const leave = (): void => {
+        const index = this.line.indexOf(waiter);
+        if (index >= 0) this.line.splice(index, 1);
+        reject(cancelledFailure());
+        this.announce();
+      };
+      signal?.addEventListener('abort', leave, { once: true });
+      this.line.push(waiter);
+      this.announce();
+    });
+  }
+
+  private capOf(model: string): number {
+    return this.options.modelCaps[model] ?? Infinity;
+  }
+
+  private fits(model: string): boolean {
+    return this.running < this.options.maxConcurrent && (this.runningByModel.get(model) ?? 0) < this.capOf(model);
+  }
+
+  private take(model: string): Release {
+    this.running += 1;
+    this.runningByModel.set(model, (this.runningByModel.get(model) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.running -= 1;
+      this.runningByModel.set(model, this.runningByModel.get(model)! - 1);
+      this.startWaiting();
+    };
+  }
+
+  /** Start every waiting call that now fits, in order (a capped model does not hold up others). */
+  private startWaiting(): void {
+    let started = false;
+    for (let i = 0; i < this.line.length; ) {
+      const waiter = this.line[i]!;
+      if (this.fits(waiter.model)) {
+        this.line.splice(i, 1);
+        waiter.start();
+        started = true;
+      } else {
+        i += 1;
+      }
+    }
+    if (started) this.announce();
+  }
+
+  private announce(): void {
+    this.line.forEach((waiter, index) => waiter.onPosition?.(index + 1, this.line.length));
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The part of an image call after its arguments are checked, shared by both tools: wait for a
+ * slot (queuing), make the gateway request (retries inside), save the paid image, and report
+ * progress all along. A call the client cancels before its request goes out makes no request; a
+ * call cancelled after that still saves its image, and the log says where.
+ */
+import type { ModelSpec } from '../catalog/models.js';
+import type { ToolContext } from '../context.js';
+import type { CallOptions, GatewayImage } from '../gateway/client.js';
+import type { InputRecord } from '../inputs/record.js';
+import { deliverImage } from './deliver.js';
+import type { ImageResult } from './image-result.js';
+import type { CallProgress } from './progress.js';
+import type { ToolExtra, ToolOutput } from './registry.js';
+
+export interface ImageCall {
+  readonly tool: string;
+  readonly model: ModelSpec;
+  readonly prompt: string;
+  readonly endpoint: string;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly seed: number | undefined;
+  readonly notes: readonly string[];
+  readonly inputs?: readonly InputRecord[];
+  readonly nameHint: string;
+  readonly startedAt: number;
+  /** The gateway request itself, made once a slot is free. */
+  readonly request: (call: CallOptions) => Promise<GatewayImage>;
+}
+
+export async function runImageCall(ctx: ToolContext, extra: ToolExtra, progress: CallProgress, call: ImageCall): Promise<ToolOutput<ImageResult>> {
+  const { model } = call;
+  try {
+    const release = await ctx.limiter.acquire(model.id, {
+      signal: extra.signal,
+      onPosition: (position, waiting) => progress.queued(position, waiting),
+    });
+    let image: GatewayImage;
+    try {
+      image = await call.request({ timeoutMs: ctx.config.timeoutMs ?? model.timeoutMs, signal: extra.signal, observer: progress });
+    } finally {
+      release();
+    }
+
+    const output = await deliverImage(ctx, { ...call, image });
+    const saved = output.structuredContent.images[0]!.path;
+    if (extra.signal.aborted) {
+      ctx.log.warn(`${call.tool} ${model.id}: the client cancelled the call after the request went out; the paid image was saved anyway: ${saved}`);
+    }
+    progress.saved(saved);
+    return output;
+  } finally {
+    progress.finish();
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * `notifications/progress` for one tool call, when the client asked for them (a progressToken in
+ * the request's _meta): validated → queued (place in line) → sending → waiting (every few
+ * seconds, with the elapsed time) → downloading → saved. `progress` grows by one with every
+ * notification, as the spec requires; there is no total, since the gateway gives no estimate.
+ * Nothing is sent after the client cancelled the call.
+ */
+import type { CallObserver } from '../gateway/client.js';
+import type { ToolExtra } from './registry.js';
+
+/** Waiting notifications come at least this often (clients show them as signs of life). */
+export const DEFAULT_PROGRESS_INTERVAL_MS = 5_000;
+
+export class CallProgress implements CallObserver {
+  private count = 0;
+  private ticker: NodeJS.Timeout | undefined;
+  private lastPosition: number | undefined;
+
+  constructor(
+    private readonly extra: Pick<ToolExtra, '_meta' | 'signal' | 'sendNotification'>,
+    private readonly label: string,
+    private readonly intervalMs = DEFAULT_PROGRESS_INTERVAL_MS,
+  ) {}
+
+  private get token(): string | number | undefined {
+    return this.extra._meta?.progressToken;
+  }
+
+  private send(message: string): void {
+    if (this.token === undefined || this.extra.signal.aborted) return;
+    this.count += 1;
+    this.extra
+      .sendNotification({ method: 'notifications/progress', params: { progressToken: this.token, progress: this.count, message } })
+      .catch(() => undefined); // A closed transport must not fail the call.
+  }
+
+  private stopWaiting(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+
+  validated(what: string): void {
+    this.send(`validated: ${what}`);
+  }
+
+  queued(position: number, waiting: number): void {
+    if (position === this.lastPosition) return;
+    this.lastPosition = position;
+    this.send(`queued: position ${position} of ${waiting} waiting for a free slot`);
+  }
+
+  sending(attempt: number, attempts: number): void {
+    this.stopWaiting();
+    this.send(`sending to the gateway${attempt > 1 ? ` (attempt ${attempt} of ${attempts})` : ''}`);
+    const started = performance.now();
+    this.send(`waiting for ${this.label}: 0 s`);
+    this.ticker = setInterval(() => this.send(`waiting for ${this.label}: ${Math.round((performance.now() - started) / 1000)} s`), this.intervalMs);
+    this.ticker.unref();
+  }
+
+  retrying(reason: string, attempt: number, attempts: number, delayMs: number): void {
+    this.stopWaiting();
+    this.send(`retrying: ${reason}; attempt ${attempt} of ${attempts} in ${(delayMs / 1000).toFixed(1)} s`);
+  }
+
+  downloading(attempt: number): void {
+    this.stopWaiting();
+    this.send(attempt > 1 ? `downloading the result (attempt ${attempt})` : 'downloading the result');
+  }
+
+  saved(path: string): void {
+    this.stopWaiting();
+    this.send(`saved: ${path}`);
+  }
+
+  /** Always called when the call ends, however it ends. */
+  finish(): void {
+    this.stopWaiting();
+  }
+}

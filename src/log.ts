@@ -3,7 +3,7 @@
  * every secret redacted whatever the message holds.
  */
 import type { LogLevel } from './config.js';
-import { redact } from './tools/failure.js';
+import { redact } from './redact.js';
 
 export interface Logger {
   debug(message: string): void;

@@ -11,9 +11,6 @@ import { createServer } from './server.js';
 import { InFlightCalls } from './tools/in-flight.js';
 import { SERVER_VERSION } from './version.js';
 
-/** How long calls under way may take to finish once shutdown starts. */
-const SHUTDOWN_GRACE_MS = 120_000;
-
 export async function runStdioServer(): Promise<void> {
   let config;
   try {
@@ -37,8 +34,8 @@ export async function runStdioServer(): Promise<void> {
     if (stopping) return;
     stopping = true;
     if (inFlight.size > 0) log.info(`${reason}: waiting for ${inFlight.size} call(s) under way to finish`);
-    const finished = await inFlight.drain(SHUTDOWN_GRACE_MS);
-    if (!finished) log.warn(`${reason}: calls still under way after ${SHUTDOWN_GRACE_MS / 1000} s; exiting`);
+    const finished = await inFlight.drain(config.shutdownGraceMs);
+    if (!finished) log.warn(`${reason}: calls still under way after ${config.shutdownGraceMs / 1000} s; exiting (their images may be lost)`);
     await server.close().catch(() => undefined);
     await closeHttp().catch(() => undefined);
     process.exit(0);

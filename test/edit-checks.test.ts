@@ -95,6 +95,20 @@ describe('where an input is', () => {
     expect(text.split('\n').filter((line) => line.startsWith('- '))).toHaveLength(3); // all four, in one answer
   });
 
+  it('refuses a device, and follows a symlink to the image it points at', async () => {
+    await expectRefused({ images: ['/dev/zero'] }, 'image 1 "/dev/zero" is not a regular file');
+    const { symlink } = await import('node:fs/promises');
+    const link = path.join(dir, 'link-to-good.png');
+    await symlink(files.good, link);
+    const result = await edit({ images: [link] });
+    expect(result.isError, textOf(result)).toBeFalsy();
+    expect((result.structuredContent as { inputs: { source: string; path: string }[] }).inputs[0]).toMatchObject({ source: link, path: files.good });
+  });
+
+  it('refuses a data URL over the size limit from its length, before decoding it', async () => {
+    await expectRefused({ images: [`data:image/png;base64,${'A'.repeat(26_700_000)}`] }, 'holds 20,025,000 bytes, over the 20 MB limit');
+  });
+
   it.skipIf(process.getuid?.() === 0)('refuses a file the server cannot read', async () => {
     await expectRefused({ images: [files.unreadable] }, 'permission denied');
   });

@@ -130,7 +130,7 @@ export class GatewayClient {
   private async attempt(path: string, body: RequestBody, timeoutMs: number): Promise<{ answer: Omit<ApiAnswer, 'attempts'> } | Retryable> {
     const deadline = AbortSignal.timeout(timeoutMs);
     const timedOut = (): ToolFailure =>
-      new ToolFailure('timeout', `no answer from the gateway within ${Math.round(timeoutMs / 1000)} s`, {
+      new ToolFailure('timeout', `no answer from the gateway within ${timeoutMs >= 10_000 ? Math.round(timeoutMs / 1000) : timeoutMs / 1000} s`, {
         hint: 'The gateway may still have made and billed the image, so the request was not sent again. Check the APIYI console before calling again, or use a faster model (flux-2-klein-9b, flux-2-pro).',
       });
 

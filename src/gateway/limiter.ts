@@ -39,7 +39,9 @@ export class CallLimiter {
   acquire(model: string, options: { signal?: AbortSignal; onPosition?: (position: number, waiting: number) => void } = {}): Promise<Release> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(cancelledFailure());
-    if (this.line.length === 0 && this.fits(model)) return Promise.resolve(this.take(model));
+    // Every call still in line is held by a cap (the line is served whenever a slot frees), so
+    // a call that fits now overtakes no one who could have run.
+    if (this.fits(model)) return Promise.resolve(this.take(model));
 
     return new Promise<Release>((resolve, reject) => {
       const waiter: Waiter = {

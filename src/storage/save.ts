@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { ImageInfo } from '../imaging/inspect.js';
 import type { InputRecord } from '../inputs/record.js';
+import { redact } from '../redact.js';
 import { NameTakenError, writeFileExclusive } from './atomic-write.js';
 import { imageStem } from './naming.js';
 
@@ -66,6 +67,8 @@ export interface SaveRequest {
   readonly nameHint: string;
   readonly createdAt: Date;
   readonly sidecar: SidecarFields;
+  /** Never written: removed from the sidecar whatever it quotes. */
+  readonly secrets?: readonly (string | undefined)[];
 }
 
 const MAX_NAME_ATTEMPTS = 5;
@@ -92,7 +95,8 @@ export async function saveImage(request: SaveRequest): Promise<SavedImage> {
       ...request.sidecar,
       image: { width: info.width, height: info.height, mimeType: info.mimeType, bytes: bytes.length, sha256 },
     };
-    const sidecarPath = await writeFileExclusive(outputDir, `${stem}.json`, `${JSON.stringify(sidecar, null, 2)}\n`);
+    const sidecarText = redact(`${JSON.stringify(sidecar, null, 2)}\n`, request.secrets ?? []);
+    const sidecarPath = await writeFileExclusive(outputDir, `${stem}.json`, sidecarText);
     return {
       path: imagePath,
       uri: pathToFileURL(imagePath).href,

@@ -47,6 +47,7 @@ export async function deliverImage(ctx: ToolContext, delivery: Delivery): Promis
     info: image.info,
     nameHint: delivery.nameHint,
     createdAt,
+    secrets: [ctx.config.apiKey],
     sidecar: {
       tool: delivery.tool,
       model: model.id,

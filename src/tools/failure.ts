@@ -4,6 +4,7 @@
  * line is `<category>: <what happened>`.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { redact } from '../redact.js';
 
 /** Every category a failed call can have, with what it means (the README's table comes from here). */
 export const ERROR_CATEGORIES = {
@@ -18,6 +19,7 @@ export const ERROR_CATEGORIES = {
   network: 'The gateway could not be reached, or the connection or download broke.',
   expired_result: 'The image was made, but its result URL expired (404) before it was downloaded.',
   storage_error: 'The image could not be written to the output directory (nor to the rescue directory).',
+  unavailable: 'The server is shutting down and takes no new calls; calls under way still finish.',
   internal_error: 'A bug in flux-mcp; the log on stderr has the details.',
 } as const;
 export type ErrorCategory = keyof typeof ERROR_CATEGORIES;
@@ -56,15 +58,6 @@ export function cancelledFailure(): ToolFailure {
 /** Stop work for a call the client has cancelled. */
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw cancelledFailure();
-}
-
-/** Replace every occurrence of each secret (the API key) in a text. */
-export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
-  }
-  return out;
 }
 
 /** The `isError` result for a failure: category line, then the hint and the request id. */

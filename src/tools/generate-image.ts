@@ -28,7 +28,7 @@ export const promptField = z
 
 export const filenameField = z
   .string()
-  .max(200)
+  .max(1000)
   .optional()
   .describe('Optional short name for the saved file, e.g. "logo-draft". The server adds date, time and a random id, and never overwrites a file.');
 

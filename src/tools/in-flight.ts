@@ -4,9 +4,15 @@
  */
 export class InFlightCalls {
   private readonly calls = new Set<Promise<unknown>>();
+  private closing = false;
 
   get size(): number {
     return this.calls.size;
+  }
+
+  /** False once shutdown has begun: new calls are refused, calls under way go on. */
+  get accepting(): boolean {
+    return !this.closing;
   }
 
   track<T>(call: Promise<T>): Promise<T> {
@@ -18,8 +24,12 @@ export class InFlightCalls {
     return call;
   }
 
-  /** Resolves when every call under way has settled, or after `graceMs`; true if all settled. */
+  /**
+   * Stop taking calls; resolve when every call under way has settled, or after `graceMs`.
+   * True if all settled.
+   */
   async drain(graceMs: number): Promise<boolean> {
+    this.closing = true;
     if (this.calls.size === 0) return true;
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<false>((resolve) => {

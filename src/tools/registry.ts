@@ -22,6 +22,7 @@ import {
 import { z } from 'zod';
 import type { Logger } from '../log.js';
 import { describeIssues } from './argument-messages.js';
+import { redact } from '../redact.js';
 import { asToolFailure, failureResult, ToolFailure } from './failure.js';
 import type { InFlightCalls } from './in-flight.js';
 
@@ -99,6 +100,12 @@ export function installTools(server: Server, tools: readonly ToolDefinition[], r
 }
 
 async function callTool(tool: ToolDefinition, input: unknown, extra: ToolExtra, runtime: ToolRuntime): Promise<CallToolResult> {
+  if (!runtime.inFlight.accepting) {
+    return failureResult(
+      new ToolFailure('unavailable', 'the server is shutting down and takes no new calls', { hint: 'Nothing was sent. Call again once the client has restarted the server.' }),
+      runtime.secrets,
+    );
+  }
   const parsed = tool.inputSchema.safeParse(input);
   if (!parsed.success) {
     const allowedKeys = Object.keys(tool.inputSchema.shape);
@@ -126,5 +133,15 @@ async function callTool(tool: ToolDefinition, input: unknown, extra: ToolExtra, 
     runtime.log.error(`${tool.name} produced structuredContent that breaks its output schema: ${checked.error.message}`);
     return failureResult(asToolFailure(new Error('the result did not match the declared output schema')), runtime.secrets);
   }
-  return { content: output.content, structuredContent: checked.data as Record<string, unknown> };
+  return redactResult({ content: output.content, structuredContent: checked.data as Record<string, unknown> }, runtime.secrets);
+}
+
+/**
+ * A successful result with every secret removed. Nothing in one should ever hold the key, but a
+ * note may quote the gateway, and the gateway may echo anything: the check is cheap.
+ */
+function redactResult(result: CallToolResult, secrets: readonly (string | undefined)[]): CallToolResult {
+  const json = JSON.stringify(result);
+  const clean = redact(json, secrets);
+  return clean === json ? result : (JSON.parse(clean) as CallToolResult);
 }

@@ -3,6 +3,7 @@
  * Client over the in-memory transport, talking to a gateway simulator over loopback HTTP, with
  * a fresh output directory and the server's log captured.
  */
+import { EventEmitter } from 'node:events';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,8 @@ export interface Harness {
   readonly outputDir: string;
   /** Every line the server logged (what would go to stderr). */
   readonly logLines: string[];
+  /** Resolves with the first logged line (past or future) that matches. */
+  waitForLog(pattern: RegExp): Promise<string>;
   call(args: Record<string, unknown>, tool?: string): Promise<CallToolResult>;
   /** Names in the output directory, hidden temp files included. */
   outputFiles(): Promise<string[]>;
@@ -54,7 +57,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.config,
   };
   const logLines: string[] = [];
-  const server = createServer(config, { ...options.server, log: createLogger('debug', [config.apiKey], (line) => logLines.push(line)) });
+  const logged = new EventEmitter<{ line: [string] }>();
+  const server = createServer(config, {
+    ...options.server,
+    log: createLogger('debug', [config.apiKey], (line) => {
+      logLines.push(line);
+      logged.emit('line', line);
+    }),
+  });
   const client = new Client({ name: 'flux-mcp-tests', version: '1.0.0' });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
@@ -68,6 +78,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     config,
     outputDir,
     logLines,
+    waitForLog: (pattern) =>
+      new Promise((resolve) => {
+        const seen = logLines.find((line) => pattern.test(line));
+        if (seen !== undefined) return resolve(seen);
+        const listener = (line: string): void => {
+          if (!pattern.test(line)) return;
+          logged.off('line', listener);
+          resolve(line);
+        };
+        logged.on('line', listener);
+      }),
     call: async (args, tool = 'generate_image') => (await client.callTool({ name: tool, arguments: args })) as CallToolResult,
     outputFiles: async () => (await readdir(outputDir)).sort(),
     close: async () => {

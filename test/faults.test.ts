@@ -200,13 +200,41 @@ describe('cancellation', () => {
     const arrived = once(h.simulator, 'request');
     const call = h.client.callTool({ name: 'generate_image', arguments: ARGS }, undefined, { signal: controller.signal });
     await arrived;
+    const from = h.logLines.length;
     controller.abort('the user gave up');
     await expect(call).rejects.toThrow();
-    const line = await h.waitForLog(/the client cancelled the call after the request went out; the paid image was saved anyway: /);
+    const line = await h.waitForLog(/the client cancelled the call after the request went out; the paid image was saved anyway: /, from);
     const saved = line.slice(line.indexOf(': /') + 2).trim();
     expect(path.dirname(saved)).toBe(h.outputDir);
     expect((await h.outputFiles()).length).toBe(2);
     expect(h.simulator.apiRequests()).toHaveLength(1);
+  });
+
+  it('by the client\'s own timeout: the image is still saved', async () => {
+    h.simulator.enqueue({ delayMs: 300 });
+    const from = h.logLines.length;
+    const call = h.client.callTool({ name: 'generate_image', arguments: { ...ARGS, seed: 8 } }, undefined, { timeout: 100 });
+    await expect(call).rejects.toThrow(/timed out/i);
+    await h.waitForLog(/cancelled the call after the request went out; the paid image was saved anyway/, from);
+    expect((await h.outputFiles()).length).toBe(2);
+    expect(h.simulator.apiRequests()).toHaveLength(1);
+  });
+
+  it('by a closed transport: the image is still saved', async () => {
+    const closing = await startHarness({ server: FAST });
+    try {
+      closing.simulator.enqueue({ delayMs: 300 });
+      const call = closing.call({ ...ARGS, seed: 9 });
+      await once(closing.simulator, 'request');
+      await closing.client.close();
+      await expect(call).rejects.toThrow();
+      await closing.waitForLog(/the paid image was saved anyway/);
+      expect((await closing.outputFiles()).length).toBe(2);
+      expect(closing.simulator.apiRequests()).toHaveLength(1);
+      await cleanOutput(closing);
+    } finally {
+      await closing.close().catch(() => undefined);
+    }
   });
 
   it('while queued: it leaves the line and never reaches the gateway', async () => {

@@ -69,6 +69,11 @@ describe('FLUX sizes (enforced: ×16, 64–2048 per side, ≤ 4 MP)', () => {
     expect(await refused({ prompt: P, aspect_ratio: '16:9', size: '1024x1024' })).toContain('give either a size (size, or width + height) or an aspect_ratio, not both');
     expect(await refused({ prompt: P, aspect_ratio: 'wide' })).toContain('aspect_ratio "wide" is not of the form "W:H"');
     expect(await refused({ prompt: P, aspect_ratio: '100:1' })).toContain('aspect_ratio 100:1 cannot be met by flux-2-pro');
+    // Also where the ratio is sent as is (ultra, and edits), not only where it becomes a size:
+    // the property tests found edits passing it to a gateway that refuses it.
+    expect(await refused({ prompt: P, model: 'flux-pro-1.1-ultra', aspect_ratio: '100:1' })).toContain('aspect_ratio 100:1 cannot be met by flux-pro-1.1-ultra');
+    const edit = await h.call({ prompt: P, images: ['https://example.com/a.png'], aspect_ratio: '1:40' }, 'edit_images');
+    expect(textOf(edit)).toMatch(/^invalid_argument: aspect_ratio 1:40 cannot be met by flux-2-pro/);
   });
 });
 

@@ -274,14 +274,15 @@ function planAspectRatio(
     return;
   }
   const canonical = `${ratio.w}:${ratio.h}`;
-  if (sendsAspectRatio(model, mode)) {
-    wire.aspect_ratio = canonical;
-    if (model.sizeNote) notes.push(model.sizeNote);
-    return;
-  }
+  // Sent as is or turned into a size, the ratio must be one the model's sizes can take.
   const size = sizeForAspectRatio(ratio, model.sizeRule);
   if (!size) {
     problems.push(`aspect_ratio ${canonical} cannot be met by ${model.id} (${sizeRuleText(model.sizeRule)}): use a ratio closer to square`);
+    return;
+  }
+  if (sendsAspectRatio(model, mode)) {
+    wire.aspect_ratio = canonical;
+    if (model.sizeNote) notes.push(model.sizeNote);
     return;
   }
   wire.size = formatSize(size);

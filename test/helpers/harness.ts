@@ -25,8 +25,8 @@ export interface Harness {
   readonly outputDir: string;
   /** Every line the server logged (what would go to stderr). */
   readonly logLines: string[];
-  /** Resolves with the first logged line (past or future) that matches. */
-  waitForLog(pattern: RegExp): Promise<string>;
+  /** Resolves with the first matching line logged at or after index `from` of logLines (past or future). */
+  waitForLog(pattern: RegExp, from?: number): Promise<string>;
   call(args: Record<string, unknown>, tool?: string): Promise<CallToolResult>;
   /** Names in the output directory, hidden temp files included. */
   outputFiles(): Promise<string[]>;
@@ -78,9 +78,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     config,
     outputDir,
     logLines,
-    waitForLog: (pattern) =>
+    waitForLog: (pattern, from = 0) =>
       new Promise((resolve) => {
-        const seen = logLines.find((line) => pattern.test(line));
+        const seen = logLines.slice(from).find((line) => pattern.test(line));
         if (seen !== undefined) return resolve(seen);
         const listener = (line: string): void => {
           if (!pattern.test(line)) return;

@@ -4,7 +4,11 @@
  * start); `simulate` starts the local gateway simulator. Commands load their modules lazily so
  * the server's start-up pays only for what it uses.
  */
+import module from 'node:module';
 import { SERVER_VERSION } from './version.js';
+
+// Node ≥ 22.1 can keep compiled code between runs (clients start servers often); Node 20 cannot.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 const USAGE = `flux-mcp ${SERVER_VERSION}: MCP server for FLUX image generation through the APIYI gateway
 

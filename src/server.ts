@@ -2,7 +2,8 @@
  * createServer(config): the MCP server with its tools, independent of any transport, so tests
  * can connect it to an in-memory transport and the entry point to stdio.
  */
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import type { Config } from './config.js';
 import type { ToolContext } from './context.js';
 import { MODELS, type ModelSpec } from './catalog/models.js';
@@ -31,7 +32,18 @@ const INSTRUCTIONS =
   "image's absolute path: pass paths between calls, never base64. Arguments are validated before " +
   'any paid request; an invalid_argument error names the field and the nearest valid value.';
 
-export function createServer(config: Config, options: ServerOptions = {}): McpServer {
+/**
+ * The SDK builds an Ajv validator for every Server unless given one; it is only used to check
+ * elicitation answers, which this server never asks for, and building it is the single largest
+ * cost of start-up. A validator that is never called stands in.
+ */
+const NO_ELICITATION: jsonSchemaValidator = {
+  getValidator: () => {
+    throw new Error('flux-mcp does not use elicitation');
+  },
+};
+
+export function createServer(config: Config, options: ServerOptions = {}): Server {
   const log = options.log ?? createLogger(config.logLevel, [config.apiKey]);
   const modelCaps: Record<string, number> = {};
   for (const model of MODELS as readonly ModelSpec[]) if (model.maxConcurrent !== undefined) modelCaps[model.id] = model.maxConcurrent;
@@ -51,14 +63,14 @@ export function createServer(config: Config, options: ServerOptions = {}): McpSe
     limiter: new CallLimiter({ maxConcurrent: config.maxConcurrent, modelCaps: { ...modelCaps, ...config.modelConcurrency } }),
     progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
   };
-  const mcp = new McpServer(
+  const server = new Server(
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'FLUX image generation (APIYI)' },
-    { instructions: INSTRUCTIONS },
+    { instructions: INSTRUCTIONS, jsonSchemaValidator: NO_ELICITATION },
   );
-  installTools(mcp.server, [generateImageTool(ctx), editImagesTool(ctx)], {
+  installTools(server, [generateImageTool(ctx), editImagesTool(ctx)], {
     log,
     secrets: [config.apiKey],
     inFlight: options.inFlight ?? new InFlightCalls(),
   });
-  return mcp;
+  return server;
 }

@@ -3,7 +3,7 @@
  * tool schemas, error categories), so the documentation cannot drift from the server.
  * `npm run docs` rewrites them; a test fails when the README is out of date.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { modelTableMarkdown } from '../catalog/describe.js';
 import { CONFIG_VARIABLES } from '../config.js';
 import { ERROR_CATEGORIES } from '../tools/failure.js';

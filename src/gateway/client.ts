@@ -3,7 +3,7 @@
  * retry and cancellation policy; `download` is the one place a result URL is fetched, retried
  * while the URL lives. Both turn every failure into a ToolFailure.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { decodeBase64Strict } from '../imaging/base64.js';
 import { inspectImage, type ImageInfo } from '../imaging/inspect.js';
 import type { Logger } from '../log.js';
@@ -157,6 +157,7 @@ export class GatewayClient {
         });
       }
       // The connection failed before any answer: worth another attempt (gateway.md).
+      this.options.log.debug(`${path}: request failed before any answer: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return { failure: failureFromNetworkError(error, this.options.baseUrl), headers: {} };
     }
 

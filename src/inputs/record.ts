@@ -2,7 +2,7 @@
  * What is recorded about each input image, in the sidecar and in the edit result's
  * structuredContent (one schema for both). Never a data URL's bytes.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const int = z.number().int();
 

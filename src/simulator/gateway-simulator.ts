@@ -28,7 +28,7 @@ export interface SimulatorOptions {
   readonly apiKey?: string;
   /** Lifetime of delivery URLs; the gateway's is 10 minutes. */
   readonly resultTtlMs?: number;
-  /** Added to every API answer (not to downloads), like generation time. */
+  /** Time every API answer takes at least (not downloads), like generation time; the image is made within it. */
   readonly latencyMs?: number;
   /** Called with a line per request (never with credentials). */
   readonly onRequestLog?: (line: string) => void;
@@ -231,11 +231,16 @@ export class GatewaySimulator extends EventEmitter<{ request: [SimulatedRequest]
     } else if (route === 'unknown') {
       answer = jsonAnswer(404, envelope(`no route for ${req.method} ${url.pathname}`, 'invalid_request_error', 'not_found'));
     } else {
-      if (this.options.latencyMs) {
-        await sleep(this.options.latencyMs);
-        delayed += this.options.latencyMs;
-      }
+      // The latency is generation time: the image is made during it, and the answer goes out
+      // when both are done, as a gateway answers when its job is.
+      const generating = performance.now();
+      const latency = this.options.latencyMs ? sleep(this.options.latencyMs) : undefined;
       answer = await this.answerApi(route, req.headers, entry);
+      const own = performance.now() - generating;
+      if (latency) {
+        await latency;
+        delayed += performance.now() - generating - own;
+      }
     }
     if (script?.headers) answer.headers = { ...answer.headers, ...script.headers };
 

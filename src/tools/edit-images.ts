@@ -4,7 +4,7 @@
  * 2") and, on gpt-image-2, masked inpainting. Inputs are checked and normalized before anything
  * is paid for (inputs/prepare.ts); the call and the saving are those of generate_image.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { priceText } from '../catalog/describe.js';
 import { DEFAULT_EDIT_MODEL, EDIT_MODEL_IDS, getModel, MAX_REFERENCES, MODELS, type ModelSpec } from '../catalog/models.js';
 import type { ToolContext } from '../context.js';

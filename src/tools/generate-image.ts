@@ -2,7 +2,7 @@
  * `generate_image`: a prompt in, a saved image out. Arguments are checked against the chosen
  * model's rules before anything is paid for; then one gateway call, the result saved at once.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { modelLine, sizeSummary } from '../catalog/describe.js';
 import { DEFAULT_MODEL, GENERATION_MODEL_IDS, getModel } from '../catalog/models.js';
 import { PROMPT_MAX_CHARS } from '../catalog/parameters.js';

@@ -4,7 +4,7 @@
  * never holds base64.
  */
 import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Preview } from '../imaging/preview.js';
 import type { SavedImage } from '../storage/save.js';
 import type { ToolOutput } from './registry.js';

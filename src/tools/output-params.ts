@@ -3,7 +3,7 @@
  * descriptions and ranges taken from the catalog, and `planOutput`, which checks them against
  * one model's rules and produces exactly the fields that model takes on the wire.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { acceptedBy, sizeRulesText, sizeRuleText } from '../catalog/describe.js';
 import { getModel, modelsAccepting, OUTPUT_FORMATS, PARAM_NAMES, sendsAspectRatio, type ModelSpec, type ParamName } from '../catalog/models.js';
 import {

@@ -19,7 +19,7 @@ import {
   type Tool,
   type ToolAnnotations,
 } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Logger } from '../log.js';
 import { describeIssues } from './argument-messages.js';
 import { redact } from '../redact.js';

@@ -2,6 +2,7 @@
 import type { Config } from './config.js';
 import type { GatewayClient } from './gateway/client.js';
 import type { CallLimiter } from './gateway/limiter.js';
+import type { ImageLibrary } from './library/image-library.js';
 import type { Logger } from './log.js';
 
 export interface ToolContext {
@@ -13,4 +14,8 @@ export interface ToolContext {
   readonly limiter: CallLimiter;
   /** How often a waiting call reports progress. */
   readonly progressIntervalMs: number;
+  /** The images saved in the output directory (for list_images and resources). */
+  readonly library: ImageLibrary;
+  /** Called after every saved image (resources/list_changed). */
+  readonly imageSaved: (path: string) => void;
 }

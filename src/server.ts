@@ -10,12 +10,22 @@ import { MODELS, type ModelSpec } from './catalog/models.js';
 import { GatewayClient } from './gateway/client.js';
 import { CallLimiter } from './gateway/limiter.js';
 import { createLogger, type Logger } from './log.js';
+import { ImageLibrary } from './library/image-library.js';
+import { installResources } from './library/resources.js';
+import { installPrompts } from './prompts/workflows.js';
 import { editImagesTool } from './tools/edit-images.js';
+import { listImagesTool } from './tools/list-images.js';
 import { generateImageTool } from './tools/generate-image.js';
 import { InFlightCalls } from './tools/in-flight.js';
 import { DEFAULT_PROGRESS_INTERVAL_MS } from './tools/progress.js';
 import { installTools } from './tools/registry.js';
 import { SERVER_NAME, SERVER_VERSION, USER_AGENT } from './version.js';
+
+/**
+ * Largest image a resources/read returns whole: its base64 stays under the 1 MB that Claude
+ * Desktop accepts in one message.
+ */
+const MAX_RESOURCE_READ_BYTES = 750_000;
 
 export interface ServerOptions {
   readonly log?: Logger;
@@ -45,6 +55,8 @@ const NO_ELICITATION: jsonSchemaValidator = {
 
 export function createServer(config: Config, options: ServerOptions = {}): Server {
   const log = options.log ?? createLogger(config.logLevel, [config.apiKey]);
+  const library = new ImageLibrary(config.outputDir);
+  let server: Server | undefined;
   const modelCaps: Record<string, number> = {};
   for (const model of MODELS as readonly ModelSpec[]) if (model.maxConcurrent !== undefined) modelCaps[model.id] = model.maxConcurrent;
   const ctx: ToolContext = {
@@ -62,12 +74,19 @@ export function createServer(config: Config, options: ServerOptions = {}): Serve
       : undefined,
     limiter: new CallLimiter({ maxConcurrent: config.maxConcurrent, modelCaps: { ...modelCaps, ...config.modelConcurrency } }),
     progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
+    library,
+    imageSaved: () => {
+      // Tell clients that browse resources; a client that has gone away is no reason to fail.
+      server?.sendResourceListChanged().catch(() => undefined);
+    },
   };
-  const server = new Server(
+  server = new Server(
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'FLUX image generation (APIYI)' },
     { instructions: INSTRUCTIONS, jsonSchemaValidator: NO_ELICITATION },
   );
-  installTools(server, [generateImageTool(ctx), editImagesTool(ctx)], {
+  installResources(server, library, { maxReadBytes: MAX_RESOURCE_READ_BYTES });
+  installPrompts(server);
+  installTools(server, [generateImageTool(ctx), editImagesTool(ctx), listImagesTool(ctx)], {
     log,
     secrets: [config.apiKey],
     inFlight: options.inFlight ?? new InFlightCalls(),

@@ -62,7 +62,7 @@ describe('spawned with the SDK\'s StdioClientTransport', () => {
     try {
       expect(client.getServerVersion()).toMatchObject({ name: 'flux-mcp' });
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name)).toEqual(['generate_image', 'edit_images']);
+      expect(tools.map((t) => t.name)).toEqual(['generate_image', 'edit_images', 'list_images']);
 
       const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'A blue teapot', size: '512x512', seed: 4 } })) as CallToolResult;
       expect(result.isError, textOf(result)).toBeFalsy();
@@ -169,7 +169,7 @@ describe('start-up and shutdown', () => {
     const client = new Client({ name: 'no-key', version: '1.0.0' });
     await client.connect(transport);
     try {
-      expect((await client.listTools()).tools).toHaveLength(2);
+      expect((await client.listTools()).tools).toHaveLength(3);
       const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'x' } })) as CallToolResult;
       expect(textOf(result)).toMatch(/^missing_api_key: /);
     } finally {

@@ -16,7 +16,7 @@ afterAll(() => h.close());
 
 describe('tools/list', () => {
   it('offers generate_image with a title and honest annotations', () => {
-    expect(tools.map((t) => t.name)).toEqual(['generate_image', 'edit_images']);
+    expect(tools.map((t) => t.name)).toEqual(['generate_image', 'edit_images', 'list_images']);
     expect(tool.title).toBe('Generate image (FLUX / gpt-image-2)');
     expect(tool.annotations).toEqual({
       title: 'Generate image (FLUX / gpt-image-2)',

@@ -44,6 +44,7 @@ export async function runImageCall(ctx: ToolContext, extra: ToolExtra, progress:
 
     const output = await deliverImage(ctx, { ...call, image });
     const saved = output.structuredContent.images[0]!.path;
+    ctx.imageSaved(saved);
     if (extra.signal.aborted) {
       ctx.log.warn(`${call.tool} ${model.id}: the client cancelled the call after the request went out; the paid image was saved anyway: ${saved}`);
     }

@@ -1,0 +1,107 @@
+/**
+ * The image library and the model catalog as MCP resources. `resources/list` gives the catalog
+ * first, then every saved image newest first, in pages; `resources/read` gives an image's bytes
+ * with its sidecar JSON, or the catalog as JSON. Only images of this library can be read: a
+ * resource URI never opens any other file. Clients hear `notifications/resources/list_changed`
+ * whenever an image is saved.
+ */
+import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { ListResourcesRequestSchema, McpError, ReadResourceRequestSchema, type Resource } from '@modelcontextprotocol/sdk/types.js';
+import { MODELS } from '../catalog/models.js';
+import type { ImageLibrary, LibraryImage } from './image-library.js';
+
+export const CATALOG_URI = 'flux-mcp://models';
+export const RESOURCE_PAGE_SIZE = 50;
+/** JSON-RPC error the spec gives for an unknown resource. */
+const RESOURCE_NOT_FOUND = -32002;
+const INVALID_PARAMS = -32602;
+
+export interface ResourceOptions {
+  /** Largest image returned whole by resources/read (Claude Desktop refuses messages over 1 MB). */
+  readonly maxReadBytes: number;
+}
+
+const catalogResource: Resource = {
+  uri: CATALOG_URI,
+  name: 'models',
+  title: 'Model catalog',
+  description: 'Every model with its limits, parameters, formats, price and timeout (JSON)',
+  mimeType: 'application/json',
+};
+
+function imageResource(image: LibraryImage): Resource {
+  const title = image.prompt.length > 80 ? `${image.prompt.slice(0, 79)}…` : image.prompt;
+  return {
+    uri: image.uri,
+    name: image.file,
+    title,
+    description: `${image.width}×${image.height} ${image.mimeType.replace('image/', '')} from ${image.model} (${image.tool}), ${image.createdAt}`,
+    mimeType: image.mimeType,
+    size: image.bytes,
+    annotations: { lastModified: image.createdAt },
+  };
+}
+
+/** Cursors name the last item of a page, so pages stay put when new images arrive on top. */
+function encodeCursor(image: LibraryImage): string {
+  return Buffer.from(JSON.stringify([image.createdAt, image.file])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string')) return value as [string, string];
+  } catch {
+    // fall through
+  }
+  throw new McpError(INVALID_PARAMS, `invalid cursor "${cursor}": pass the nextCursor of the previous page, or none for the first`);
+}
+
+const olderThan = (image: LibraryImage, [createdAt, file]: [string, string]): boolean =>
+  image.createdAt < createdAt || (image.createdAt === createdAt && image.file < file);
+
+const megabytes = (bytes: number): string => (bytes < 1_000_000 ? `${Math.round(bytes / 1000)} KB` : `${(bytes / 1_000_000).toFixed(1)} MB`);
+
+export function installResources(server: Server, library: ImageLibrary, options: ResourceOptions): void {
+  server.registerCapabilities({ resources: { listChanged: true } });
+
+  server.setRequestHandler(ListResourcesRequestSchema, async (request) => {
+    const images = await library.list();
+    const cursor = request.params?.cursor;
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const remaining = after ? images.filter((image) => olderThan(image, after)) : images;
+    const room = after ? RESOURCE_PAGE_SIZE : RESOURCE_PAGE_SIZE - 1; // the first page starts with the catalog
+    const page = remaining.slice(0, room);
+    return {
+      resources: [...(after ? [] : [catalogResource]), ...page.map(imageResource)],
+      ...(remaining.length > room ? { nextCursor: encodeCursor(page[page.length - 1]!) } : {}),
+    };
+  });
+
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+    const { uri } = request.params;
+    if (uri === CATALOG_URI) {
+      return { contents: [{ uri, mimeType: 'application/json', text: `${JSON.stringify({ models: MODELS }, null, 2)}\n` }] };
+    }
+    const image = await library.get(uri);
+    if (!image) {
+      throw new McpError(RESOURCE_NOT_FOUND, `no image of this server's library at ${uri}: list them with resources/list or the list_images tool`, { uri });
+    }
+    if (image.bytes > options.maxReadBytes) {
+      throw new McpError(
+        INVALID_PARAMS,
+        `${image.file} is ${megabytes(image.bytes)}, more than the ${megabytes(options.maxReadBytes)} a resource read returns (clients refuse larger messages): open the file at ${image.path}`,
+        { uri, path: image.path, bytes: image.bytes },
+      );
+    }
+    const [bytes, sidecar] = await Promise.all([readFile(image.path), readFile(image.sidecarPath, 'utf8')]);
+    return {
+      contents: [
+        { uri: image.uri, mimeType: image.mimeType, blob: bytes.toString('base64') },
+        { uri: pathToFileURL(image.sidecarPath).href, mimeType: 'application/json', text: sidecar },
+      ],
+    };
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * `list_images`: find images saved earlier (this session or before) by what their prompt says,
+ * the model, or when they were made; for clients whose models cannot browse resources. Returns
+ * paths and facts, never image bytes.
+ */
+import * as z from 'zod';
+import { MODELS } from '../catalog/models.js';
+import type { ToolContext } from '../context.js';
+import { invalidArgument } from './failure.js';
+import { defineTool } from './registry.js';
+
+const MODEL_IDS = MODELS.map((m) => m.id) as [string, ...string[]];
+
+export const listImagesInput = z.strictObject({
+  query: z.string().trim().max(500).optional().describe('Words that must all appear in the prompt, e.g. "red fox" (case-insensitive)'),
+  model: z.enum(MODEL_IDS).optional().describe('Only images from this model'),
+  since: z.string().optional().describe('Only images made at or after this time: "2026-11-22" (local day) or an ISO time'),
+  until: z.string().optional().describe('Only images made at or before this time: "2026-11-22" (through the end of that local day) or an ISO time'),
+  limit: z.number().int().min(1).max(100).default(20).describe('Most images to return, newest first (default 20)'),
+});
+
+const listedImage = z.object({
+  path: z.string(),
+  uri: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  mimeType: z.string(),
+  bytes: z.number().int(),
+  model: z.string(),
+  prompt: z.string(),
+  createdAt: z.string(),
+});
+
+export const listImagesResult = z.object({
+  images: z.array(listedImage).describe('Newest first'),
+  matched: z.number().int().describe('How many images match, before the limit'),
+  directory: z.string(),
+});
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A time from "2026-11-22" (the local day's start, or end with endOfDay) or an ISO time. */
+export function parseTime(field: 'since' | 'until', text: string): Date {
+  const day = DAY.exec(text.trim());
+  if (day) {
+    const start = new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3]));
+    return field === 'until' ? new Date(start.getTime() + 24 * 3600 * 1000 - 1) : start;
+  }
+  const time = Date.parse(text);
+  if (Number.isNaN(time)) {
+    throw invalidArgument(`${field} "${text}" is not a date or time: use "2026-11-22" or "2026-11-22T14:05:00Z"`);
+  }
+  return new Date(time);
+}
+
+const clip = (text: string, length: number): string => (text.length > length ? `${text.slice(0, length - 1)}…` : text);
+
+export function listImagesTool(ctx: ToolContext) {
+  return defineTool({
+    name: 'list_images',
+    title: 'List saved images',
+    description: `Find images this server saved earlier (in ${ctx.config.outputDir}), newest first, by words in their prompt, model or time. Returns each image's absolute path (pass it to edit_images), size, model, prompt and creation time; no image data.`,
+    inputSchema: listImagesInput,
+    outputSchema: listImagesResult,
+    annotations: { title: 'List saved images', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    handler: async (args) => {
+      const since = args.since !== undefined ? parseTime('since', args.since) : undefined;
+      const until = args.until !== undefined ? parseTime('until', args.until) : undefined;
+      const found = await ctx.library.find({
+        ...(args.query ? { query: args.query } : {}),
+        ...(args.model ? { model: args.model } : {}),
+        ...(since ? { since } : {}),
+        ...(until ? { until } : {}),
+      });
+      const shown = found.slice(0, args.limit);
+      const lines = shown.map((image) => `${image.path} — ${image.width}×${image.height}, ${image.model}, ${image.createdAt}: "${clip(image.prompt, 100)}"`);
+      const summary =
+        found.length === 0
+          ? `No saved image matches in ${ctx.config.outputDir}.`
+          : `${found.length} image(s) match${found.length > shown.length ? `; the newest ${shown.length} are listed (raise limit for more)` : ''}:`;
+      return {
+        content: [{ type: 'text', text: [summary, ...lines].join('\n') }],
+        structuredContent: {
+          images: shown.map(({ path, uri, width, height, mimeType, bytes, model, prompt, createdAt }) => ({ path, uri, width, height, mimeType, bytes, model, prompt, createdAt })),
+          matched: found.length,
+          directory: ctx.config.outputDir,
+        },
+      };
+    },
+  });
+}

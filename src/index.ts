@@ -10,39 +10,90 @@ import { SERVER_VERSION } from './version.js';
 // Node ≥ 22.1 can keep compiled code between runs (clients start servers often); Node 20 cannot.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
-const USAGE = `flux-mcp ${SERVER_VERSION}: MCP server for FLUX image generation through the APIYI gateway
+const USAGE = `flux-mcp ${SERVER_VERSION}: MCP server for FLUX and gpt-image-2 images through the APIYI gateway
 
 Usage:
-  flux-mcp                      run the MCP server on stdio (what MCP clients start)
-  flux-mcp simulate [--port N]  run the local gateway simulator (no key, no cost)
+  flux-mcp                                 the MCP server on stdio (what MCP clients start)
+  flux-mcp serve --http [--port N] [--host H]
+                                           the MCP server on Streamable HTTP (default 127.0.0.1:8808)
+  flux-mcp generate "prompt" [options]     make an image; prints its path
+  flux-mcp edit "prompt" --image a.png [--image b.jpg …] [--mask m.png] [options]
+                                           edit or combine images; prints the new path
+  flux-mcp images [--search words] [--model M] [--since D] [--until D] [--limit N]
+                                           list saved images, newest first (paths)
+  flux-mcp models [--json]                 the model catalog
+  flux-mcp simulate [--port N]             a local gateway simulator (no key, no cost)
   flux-mcp --help | --version
 
-Environment: APIYI_API_KEY, APIYI_BASE_URL, FLUX_MCP_OUTPUT_DIR, FLUX_MCP_PREVIEW_SIZE, FLUX_MCP_LOG_LEVEL
+Options of generate and edit: --model, --size WxH, --width, --height, --aspect-ratio W:H, --seed,
+  --safety-tolerance, --format jpeg|png|webp, --prompt-upsampling, --steps, --guidance, --quality,
+  --background, --compression, --filename, --out DIR (output directory), --json (print the result as JSON)
+
+Exit codes: 0 done, 2 bad input (fix the arguments), 3 refused by the gateway (key, moderation,
+  credit), 4 transient (try again later), 1 local failure.
+
+Environment: APIYI_API_KEY, APIYI_BASE_URL, FLUX_MCP_OUTPUT_DIR and the rest in the README;
+  FLUX_MCP_HTTP_TOKEN for serve --http.
 `;
 
-async function main(argv: readonly string[]): Promise<void> {
+const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+
+/** `flux-mcp images | head`: a reader that stops early is not an error. */
+function quietOnClosedPipe(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
+async function main(argv: readonly string[]): Promise<number | 'running'> {
   const [command, ...rest] = argv;
   switch (command) {
     case undefined:
-      return (await import('./stdio.js')).runStdioServer();
+      // A person typing `flux-mcp` in a terminal wants help; a client piping JSON-RPC wants the server.
+      if (process.stdin.isTTY) {
+        process.stdout.write(USAGE);
+        return 0;
+      }
+      await (await import('./stdio.js')).runStdioServer();
+      return 'running';
+    case 'serve': {
+      const [{ serveCommand }, { runCommand }] = await Promise.all([import('./cli/serve.js'), import('./cli/commands.js')]);
+      return runCommand(serveCommand, rest, io);
+    }
+    case 'generate':
+    case 'edit':
+    case 'images':
+    case 'models': {
+      quietOnClosedPipe();
+      const commands = await import('./cli/commands.js');
+      const run = { generate: commands.generateCommand, edit: commands.editCommand, images: commands.imagesCommand, models: commands.modelsCommand }[command];
+      return commands.runCommand(run, rest, io);
+    }
     case 'simulate':
-      return (await import('./simulator/cli.js')).runSimulatorCli(rest);
+      await (await import('./simulator/cli.js')).runSimulatorCli(rest);
+      return 'running';
     case '--help':
     case '-h':
     case 'help':
       process.stdout.write(USAGE);
-      return;
+      return 0;
     case '--version':
     case '-v':
       process.stdout.write(`${SERVER_VERSION}\n`);
-      return;
+      return 0;
     default:
       process.stderr.write(`flux-mcp: unknown command "${command}"\n\n${USAGE}`);
-      process.exitCode = 2;
+      return 2;
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`flux-mcp: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (outcome) => {
+    if (outcome !== 'running') process.exitCode = outcome;
+  },
+  (error: unknown) => {
+    process.stderr.write(`flux-mcp: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

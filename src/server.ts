@@ -1,6 +1,6 @@
 /**
- * createServer(config): the MCP server with its tools, independent of any transport, so tests
- * can connect it to an in-memory transport and the entry point to stdio.
+ * The MCP server with its tools, resources and prompts, independent of any transport: tests
+ * connect it to an in-memory transport, the entry point to stdio or to Streamable HTTP.
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
@@ -18,7 +18,7 @@ import { listImagesTool } from './tools/list-images.js';
 import { generateImageTool } from './tools/generate-image.js';
 import { InFlightCalls } from './tools/in-flight.js';
 import { DEFAULT_PROGRESS_INTERVAL_MS } from './tools/progress.js';
-import { installTools } from './tools/registry.js';
+import { installTools, type ToolDefinition } from './tools/registry.js';
 import { SERVER_NAME, SERVER_VERSION, USER_AGENT } from './version.js';
 
 /**
@@ -53,12 +53,27 @@ const NO_ELICITATION: jsonSchemaValidator = {
   },
 };
 
-export function createServer(config: Config, options: ServerOptions = {}): Server {
+/**
+ * What every MCP session of one process shares: configuration, the gateway client with its
+ * connection pool, the call limiter, the image library and the calls in flight. stdio has one
+ * session; stateless HTTP makes a Server per request on the same runtime.
+ */
+export interface ServerRuntime {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly ctx: ToolContext;
+  readonly tools: readonly ToolDefinition[];
+  readonly inFlight: InFlightCalls;
+  /** Connected sessions, told when an image is saved (resources/list_changed). */
+  readonly sessions: Set<Server>;
+}
+
+export function createRuntime(config: Config, options: ServerOptions = {}): ServerRuntime {
   const log = options.log ?? createLogger(config.logLevel, [config.apiKey]);
   const library = new ImageLibrary(config.outputDir);
-  let server: Server | undefined;
   const modelCaps: Record<string, number> = {};
   for (const model of MODELS as readonly ModelSpec[]) if (model.maxConcurrent !== undefined) modelCaps[model.id] = model.maxConcurrent;
+  const sessions = new Set<Server>();
   const ctx: ToolContext = {
     config,
     log,
@@ -76,20 +91,35 @@ export function createServer(config: Config, options: ServerOptions = {}): Serve
     progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
     library,
     imageSaved: () => {
-      // Tell clients that browse resources; a client that has gone away is no reason to fail.
-      server?.sendResourceListChanged().catch(() => undefined);
+      // Tell every connected client that browses resources; one that has gone away is no reason to fail.
+      for (const server of sessions) server.sendResourceListChanged().catch(() => undefined);
     },
   };
-  server = new Server(
+  return {
+    config,
+    log,
+    ctx,
+    tools: [generateImageTool(ctx), editImagesTool(ctx), listImagesTool(ctx)],
+    inFlight: options.inFlight ?? new InFlightCalls(),
+    sessions,
+  };
+}
+
+/** A new MCP server (one session) on a runtime, not yet connected to a transport. */
+export function createSession(runtime: ServerRuntime): Server {
+  const server = new Server(
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'FLUX image generation (APIYI)' },
     { instructions: INSTRUCTIONS, jsonSchemaValidator: NO_ELICITATION },
   );
-  installResources(server, library, { maxReadBytes: MAX_RESOURCE_READ_BYTES });
+  installResources(server, runtime.ctx.library, { maxReadBytes: MAX_RESOURCE_READ_BYTES });
   installPrompts(server);
-  installTools(server, [generateImageTool(ctx), editImagesTool(ctx), listImagesTool(ctx)], {
-    log,
-    secrets: [config.apiKey],
-    inFlight: options.inFlight ?? new InFlightCalls(),
-  });
+  installTools(server, runtime.tools, { log: runtime.log, secrets: [runtime.config.apiKey], inFlight: runtime.inFlight });
+  runtime.sessions.add(server);
+  server.onclose = () => runtime.sessions.delete(server);
   return server;
+}
+
+/** The MCP server for one session with its own runtime: what stdio and in-process tests use. */
+export function createServer(config: Config, options: ServerOptions = {}): Server {
+  return createSession(createRuntime(config, options));
 }

@@ -42,7 +42,11 @@ export function readmeSections(): Record<string, string> {
     ].join('\n'),
     'generate_image-arguments': argumentTable(generateImageInput),
     'edit_images-arguments': argumentTable(editImagesInput),
-    errors: ['| category | meaning |', '|---|---|', ...Object.entries(ERROR_CATEGORIES).map(([name, meaning]) => `| \`${name}\` | ${cell(meaning)} |`)].join('\n'),
+    errors: [
+      '| category | meaning | CLI exit code |',
+      '|---|---|---|',
+      ...Object.entries(ERROR_CATEGORIES).map(([name, { meaning, exitCode }]) => `| \`${name}\` | ${cell(meaning)} | ${exitCode} |`),
+    ].join('\n'),
   };
 }
 

@@ -77,16 +77,28 @@ function withoutSafeIntegerBounds(node: unknown): unknown {
   return out;
 }
 
+/** The tools/list answer, computed once per set of tools (stateless HTTP installs them per request). */
+const listings = new WeakMap<readonly ToolDefinition[], Tool[]>();
+
+function listingOf(tools: readonly ToolDefinition[]): Tool[] {
+  let listing = listings.get(tools);
+  if (!listing) {
+    listing = tools.map((tool) => ({
+      name: tool.name,
+      title: tool.title,
+      description: tool.description,
+      inputSchema: jsonSchema(tool.inputSchema, 'input'),
+      outputSchema: jsonSchema(tool.outputSchema, 'output'),
+      annotations: tool.annotations,
+    }));
+    listings.set(tools, listing);
+  }
+  return listing;
+}
+
 export function installTools(server: Server, tools: readonly ToolDefinition[], runtime: ToolRuntime): void {
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
-  const listing: Tool[] = tools.map((tool) => ({
-    name: tool.name,
-    title: tool.title,
-    description: tool.description,
-    inputSchema: jsonSchema(tool.inputSchema, 'input'),
-    outputSchema: jsonSchema(tool.outputSchema, 'output'),
-    annotations: tool.annotations,
-  }));
+  const listing = listingOf(tools);
 
   server.registerCapabilities({ tools: { listChanged: false } });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }));

@@ -1,0 +1,192 @@
+/**
+ * `flux-mcp generate | edit | images | models`: the tools from a terminal or a script, through
+ * the same server code and validation. stdout gets only results (saved paths, one per line, or
+ * JSON with --json); progress and errors go to stderr. Exit codes say what to do next:
+ * 0 done, 2 fix the input, 3 the gateway refused (key, moderation, credit), 4 try again later,
+ * 1 a local failure.
+ */
+import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { priceText } from '../catalog/describe.js';
+import { MODELS, type ModelSpec } from '../catalog/models.js';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { ERROR_CATEGORIES, EXIT_CODES, type ErrorCategory } from '../tools/failure.js';
+import { startLocalServer } from './local-server.js';
+import { progressDisplay } from './progress-display.js';
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Options shared by generate and edit, named like the tool arguments in kebab case. */
+const OUTPUT_OPTIONS = {
+  model: { type: 'string', short: 'm' },
+  size: { type: 'string', short: 's' },
+  width: { type: 'string' },
+  height: { type: 'string' },
+  'aspect-ratio': { type: 'string' },
+  seed: { type: 'string' },
+  'safety-tolerance': { type: 'string' },
+  format: { type: 'string' },
+  'prompt-upsampling': { type: 'boolean' },
+  steps: { type: 'string' },
+  guidance: { type: 'string' },
+  quality: { type: 'string' },
+  background: { type: 'string' },
+  compression: { type: 'string' },
+  filename: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  json: { type: 'boolean' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** CLI option → tool argument, where the names differ. */
+const RENAMED: Readonly<Record<string, string>> = { format: 'output_format', compression: 'output_compression' };
+const NUMERIC = new Set(['width', 'height', 'seed', 'safety_tolerance', 'steps', 'guidance', 'output_compression']);
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Tool arguments from parsed options: kebab-case to snake_case; numbers as numbers when they are. */
+function toolArguments(values: Record<string, unknown>, skip: readonly string[]): Record<string, unknown> {
+  const args: Record<string, unknown> = {};
+  for (const [option, value] of Object.entries(values)) {
+    if (value === undefined || skip.includes(option)) continue;
+    const name = RENAMED[option] ?? option.replace(/-/g, '_');
+    // A value that is not a number is passed on as text, so the tool's own message explains it.
+    args[name] = NUMERIC.has(name) && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+  }
+  return args;
+}
+
+function configFor(out: string | undefined, env: NodeJS.ProcessEnv): Config {
+  const config = loadConfig({ FLUX_MCP_LOG_LEVEL: 'warn', ...env, ...(out ? { FLUX_MCP_OUTPUT_DIR: path.resolve(out) } : {}) });
+  return config;
+}
+
+/** In a terminal, relative paths are the user's own: resolve them here (the MCP tool refuses them). */
+function resolveLocal(source: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(source) || source.startsWith('~') || path.isAbsolute(source)) return source;
+  return path.resolve(source);
+}
+
+const categoryOf = (text: string): ErrorCategory | undefined => {
+  const name = /^([a-z_]+):/.exec(text)?.[1];
+  return name !== undefined && Object.hasOwn(ERROR_CATEGORIES, name) ? (name as ErrorCategory) : undefined;
+};
+
+const textOf = (result: CallToolResult): string => result.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('\n');
+
+interface Io {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WriteStream;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Run one tool call with progress on stderr; print its result; return the exit code. */
+async function runTool(io: Io, config: Config, tool: string, args: Record<string, unknown>, json: boolean, print: (result: CallToolResult) => string[]): Promise<number> {
+  const server = await startLocalServer(config);
+  const display = progressDisplay(io.stderr);
+  let result: CallToolResult;
+  try {
+    result = await server.call(tool, args, (p) => display.update(p));
+  } finally {
+    display.stop();
+    await server.close();
+  }
+  if (result.isError) {
+    const text = textOf(result);
+    io.stderr.write(`flux-mcp: ${text}\n`);
+    const category = categoryOf(text);
+    return category ? ERROR_CATEGORIES[category].exitCode : EXIT_CODES.local;
+  }
+  if (json) io.stdout.write(`${JSON.stringify(result.structuredContent, null, 2)}\n`);
+  else for (const line of print(result)) io.stdout.write(`${line}\n`);
+  return EXIT_CODES.ok;
+}
+
+const savedPaths = (result: CallToolResult): string[] => (result.structuredContent as { images: { path: string }[] }).images.map((i) => i.path);
+
+export async function generateCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, OUTPUT_OPTIONS);
+  if (positionals.length !== 1) throw new UsageError('generate takes one prompt, in quotes: flux-mcp generate "a red fox in the snow"');
+  const config = configFor(values.out, io.env);
+  const args = { prompt: positionals[0], ...toolArguments(values, ['out', 'json']) };
+  return runTool(io, config, 'generate_image', args, values.json === true, savedPaths);
+}
+
+export async function editCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, { ...OUTPUT_OPTIONS, image: { type: 'string', short: 'i', multiple: true }, mask: { type: 'string' } });
+  if (positionals.length !== 1) throw new UsageError('edit takes one prompt, in quotes: flux-mcp edit "make the sky stormy" --image photo.jpg');
+  if (!values.image?.length) throw new UsageError('edit needs at least one --image (image 1 first): flux-mcp edit "…" --image a.png --image b.jpg');
+  const config = configFor(values.out, io.env);
+  const args = {
+    prompt: positionals[0],
+    ...toolArguments(values, ['out', 'json', 'image', 'mask']),
+    images: values.image.map(resolveLocal),
+    ...(values.mask !== undefined ? { mask: resolveLocal(values.mask) } : {}),
+  };
+  return runTool(io, config, 'edit_images', args, values.json === true, savedPaths);
+}
+
+export async function imagesCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    search: { type: 'string' },
+    model: { type: 'string', short: 'm' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    limit: { type: 'string' },
+    out: { type: 'string', short: 'o' },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length > 0) throw new UsageError(`images takes no words of its own; search with --search "${positionals.join(' ')}"`);
+  const config = configFor(values.out, io.env);
+  const args = {
+    ...(values.search !== undefined ? { query: values.search } : {}),
+    ...toolArguments({ model: values.model, since: values.since, until: values.until }, []),
+    ...(values.limit !== undefined ? { limit: Number.isFinite(Number(values.limit)) ? Number(values.limit) : values.limit } : {}),
+  };
+  return runTool(io, config, 'list_images', args, values.json === true, (result) =>
+    (result.structuredContent as { images: { path: string }[] }).images.map((i) => i.path),
+  );
+}
+
+export function modelsCommand(argv: readonly string[], io: Io): number {
+  const { values } = parse(argv, { json: { type: 'boolean' } });
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify({ models: MODELS }, null, 2)}\n`);
+    return EXIT_CODES.ok;
+  }
+  const rows = (MODELS as readonly ModelSpec[]).map((m) => [
+    m.id,
+    m.generates ? 'yes' : '–',
+    m.edits ? String(m.edits.maxReferences) : '–',
+    m.speed,
+    priceText(m),
+    m.bestFor,
+  ]);
+  const header = ['model', 'text-to-image', 'references', 'speed', 'price', 'best for'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const row of [header, ...rows]) io.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}\n`);
+  return EXIT_CODES.ok;
+}
+
+/** Run a command, turning usage and configuration mistakes into exit code 2 with a message. */
+export async function runCommand<T extends number | 'running'>(command: (argv: readonly string[], io: Io) => Promise<T> | T, argv: readonly string[], io: Io): Promise<T | number> {
+  try {
+    return await command(argv, io);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      io.stderr.write(`flux-mcp: ${error.message}\nRun flux-mcp --help for usage.\n`);
+      return EXIT_CODES.badInput;
+    }
+    throw error;
+  }
+}
+
+export type { Io };

@@ -1,0 +1,151 @@
+/**
+ * The CLI end to end: `node dist/index.js <command>` against the simulator. stdout holds only
+ * results (paths, or JSON with --json); progress and errors go to stderr; the exit code says what
+ * to do: 0 done, 2 bad input, 3 refused by the gateway, 4 transient.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MODELS } from '../src/catalog/models.js';
+import { GatewaySimulator } from '../src/simulator/gateway-simulator.js';
+import { TEST_KEY } from './helpers/harness.js';
+import { writeImage } from './helpers/images.js';
+
+const ENTRY = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+let simulator: GatewaySimulator;
+let work: string;
+let outputDir: string;
+
+beforeAll(async () => {
+  if (!existsSync(ENTRY)) throw new Error('dist/index.js is missing: run `npm run build` (npm test does it first)');
+  simulator = await GatewaySimulator.start({ apiKey: TEST_KEY });
+  work = await mkdtemp(path.join(os.tmpdir(), 'flux-mcp-cli-'));
+  outputDir = path.join(work, 'out');
+});
+afterAll(async () => {
+  await simulator.close();
+  await rm(work, { recursive: true, force: true });
+});
+beforeEach(() => simulator.reset());
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: Record<string, string> = {}, cwd = work): Promise<Run> {
+  const child = spawn(process.execPath, [ENTRY, ...args], {
+    cwd,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: work,
+      APIYI_API_KEY: TEST_KEY,
+      APIYI_BASE_URL: simulator.baseUrl,
+      FLUX_MCP_OUTPUT_DIR: outputDir,
+      FLUX_MCP_MAX_RETRIES: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+const lines = (text: string): string[] => text.split('\n').filter(Boolean);
+
+describe('generate', () => {
+  it('prints only the saved path on stdout, progress on stderr, and exits 0', async () => {
+    const run = await cli(['generate', 'A lighthouse at dawn', '--size', '512x384', '--seed', '5', '--format', 'png']);
+    expect(run.code, run.stderr).toBe(0);
+    const [saved, ...rest] = lines(run.stdout);
+    expect(rest).toEqual([]);
+    expect(path.dirname(saved!)).toBe(outputDir);
+    expect(saved).toMatch(/\.png$/);
+    expect((await stat(saved!)).size).toBeGreaterThan(0);
+    expect(run.stderr).toContain('flux-mcp: validated');
+    expect(run.stderr).toContain('flux-mcp: saved: ');
+    expect(simulator.apiRequests()[0]!.json).toMatchObject({ size: '512x384', seed: 5, output_format: 'png' });
+  });
+
+  it('--json prints the structured result, --out picks the directory (relative to the working directory)', async () => {
+    const run = await cli(['generate', 'A kite', '--size', '256x256', '--json', '--out', 'elsewhere']);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as { images: { path: string }[]; model: string };
+    expect(path.dirname(result.images[0]!.path)).toBe(path.join(work, 'elsewhere'));
+    expect(result.model).toBe('flux-2-pro');
+  });
+
+  it('exits 2 for bad input, without calling the gateway, naming the problem', async () => {
+    const run = await cli(['generate', 'A kite', '--width', '1000', '--height', '1000']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('invalid_argument: width 1000 is not a multiple of 16: use 992 or 1008');
+    expect(simulator.apiRequests()).toEqual([]);
+    expect((await cli(['generate'])).code).toBe(2);
+    expect((await cli(['generate', 'x', '--colour', 'red'])).stderr).toContain("Unknown option '--colour'");
+    expect((await cli(['generate', 'x'], { APIYI_API_KEY: '' })).stderr).toContain('missing_api_key');
+  });
+
+  it('exits 3 when the gateway refuses (a wrong key), and 4 when it fails (try again)', async () => {
+    const refused = await cli(['generate', 'A kite'], { APIYI_API_KEY: 'sk-wrong' });
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('auth: the gateway refused the API key');
+    simulator.enqueue({ status: 503, body: { error: { message: 'busy' } } });
+    const transient = await cli(['generate', 'A kite']);
+    expect(transient.code).toBe(4);
+    expect(transient.stderr).toContain('gateway_error');
+    expect(transient.stdout).toBe('');
+  });
+});
+
+describe('edit', () => {
+  it('takes relative paths (the terminal is the user\'s own directory) and prints the new path', async () => {
+    await writeImage(work, 'photo.png', { width: 256, height: 192 });
+    await writeImage(work, 'style.jpg', { width: 128, height: 128, format: 'jpeg' });
+    const run = await cli(['edit', 'image 1 in the style of image 2', '--image', 'photo.png', '-i', 'style.jpg']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(lines(run.stdout)).toHaveLength(1);
+    expect(Object.keys(simulator.apiRequests()[0]!.json as object)).toEqual(expect.arrayContaining(['input_image', 'input_image_2']));
+  });
+
+  it('exits 2 without --image, or with an image that does not exist', async () => {
+    expect((await cli(['edit', 'x'])).code).toBe(2);
+    const missing = await cli(['edit', 'x', '--image', 'nope.png']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`image 1 "${path.join(work, 'nope.png')}" does not exist`);
+  });
+});
+
+describe('images and models', () => {
+  it('images lists saved paths newest first, searchable', async () => {
+    const run = await cli(['images', '--search', 'lighthouse']);
+    expect(run.code, run.stderr).toBe(0);
+    const paths = lines(run.stdout);
+    expect(paths).toHaveLength(1);
+    expect(paths[0]).toMatch(new RegExp(`^${outputDir}/\\d{8}-\\d{6}-a-lighthouse-at-dawn-`));
+    expect(lines((await cli(['images'])).stdout).length).toBeGreaterThanOrEqual(2);
+    expect((await cli(['images', '--since', 'someday'])).code).toBe(2);
+  });
+
+  it('models prints the catalog, as a table or JSON', async () => {
+    const table = await cli(['models']);
+    expect(table.code).toBe(0);
+    for (const model of MODELS) expect(table.stdout).toContain(model.id);
+    const json = JSON.parse((await cli(['models', '--json'])).stdout) as { models: { id: string }[] };
+    expect(json.models).toHaveLength(MODELS.length);
+  });
+
+  it('--help and --version print to stdout and exit 0; an unknown command exits 2', async () => {
+    const help = await cli(['--help']);
+    expect([help.code, help.stdout]).toEqual([0, expect.stringContaining('flux-mcp generate "prompt"')]);
+    expect((await cli(['frobnicate'])).code).toBe(2);
+  });
+});

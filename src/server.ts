@@ -10,6 +10,7 @@ import { MODELS, type ModelSpec } from './catalog/models.js';
 import { GatewayClient } from './gateway/client.js';
 import { CallLimiter } from './gateway/limiter.js';
 import { createLogger, type Logger } from './log.js';
+import { redact } from './redact.js';
 import { ImageLibrary } from './library/image-library.js';
 import { installResources } from './library/resources.js';
 import { installPrompts } from './prompts/workflows.js';
@@ -69,11 +70,11 @@ export interface ServerRuntime {
 }
 
 export function createRuntime(config: Config, options: ServerOptions = {}): ServerRuntime {
-  const log = options.log ?? createLogger(config.logLevel, [config.apiKey]);
+  const sessions = new Set<Server>();
+  const log = forwardToClients(options.log ?? createLogger(config.logLevel, [config.apiKey]), sessions, [config.apiKey]);
   const library = new ImageLibrary(config.outputDir);
   const modelCaps: Record<string, number> = {};
   for (const model of MODELS as readonly ModelSpec[]) if (model.maxConcurrent !== undefined) modelCaps[model.id] = model.maxConcurrent;
-  const sessions = new Set<Server>();
   const ctx: ToolContext = {
     config,
     log,
@@ -105,11 +106,28 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
   };
 }
 
+/**
+ * The log also goes to connected clients as `notifications/message` (info and above; a client
+ * narrows it with logging/setLevel), so a client's own log shows what the server did.
+ */
+function forwardToClients(base: Logger, sessions: ReadonlySet<Server>, secrets: readonly (string | undefined)[]): Logger {
+  const forward = (level: 'info' | 'warning' | 'error', message: string): void => {
+    const data = redact(message, secrets);
+    for (const server of sessions) server.sendLoggingMessage({ level, logger: SERVER_NAME, data }).catch(() => undefined);
+  };
+  return {
+    debug: (message) => base.debug(message),
+    info: (message) => (base.info(message), forward('info', message)),
+    warn: (message) => (base.warn(message), forward('warning', message)),
+    error: (message) => (base.error(message), forward('error', message)),
+  };
+}
+
 /** A new MCP server (one session) on a runtime, not yet connected to a transport. */
 export function createSession(runtime: ServerRuntime): Server {
   const server = new Server(
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'FLUX image generation (APIYI)' },
-    { instructions: INSTRUCTIONS, jsonSchemaValidator: NO_ELICITATION },
+    { instructions: INSTRUCTIONS, jsonSchemaValidator: NO_ELICITATION, capabilities: { logging: {} } },
   );
   installResources(server, runtime.ctx.library, { maxReadBytes: MAX_RESOURCE_READ_BYTES });
   installPrompts(server);

@@ -5,7 +5,7 @@
  * `edit_images` call to make.
  */
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { GetPromptRequestSchema, ListPromptsRequestSchema, McpError, type GetPromptResult, type Prompt } from '@modelcontextprotocol/sdk/types.js';
+import { CompleteRequestSchema, GetPromptRequestSchema, ListPromptsRequestSchema, McpError, type GetPromptResult, type Prompt } from '@modelcontextprotocol/sdk/types.js';
 import { DEFAULT_EDIT_MODEL, EDIT_MODEL_IDS } from '../catalog/models.js';
 
 const INVALID_PARAMS = -32602;
@@ -115,7 +115,16 @@ function render(workflow: Workflow, args: Readonly<Record<string, string>>): Get
 
 export function installPrompts(server: Server): void {
   const byName = new Map(WORKFLOWS.map((w) => [w.prompt.name, w]));
-  server.registerCapabilities({ prompts: { listChanged: false } });
+  server.registerCapabilities({ prompts: { listChanged: false }, completions: {} });
+  // Completions for the one argument with a fixed set of values (model); none for the rest.
+  server.setRequestHandler(CompleteRequestSchema, (request) => {
+    const { ref, argument } = request.params;
+    const values =
+      ref.type === 'ref/prompt' && byName.has(ref.name) && argument.name === 'model'
+        ? EDIT_MODEL_IDS.filter((id) => id.startsWith(argument.value))
+        : [];
+    return { completion: { values, total: values.length, hasMore: false } };
+  });
   server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: WORKFLOWS.map((w) => w.prompt) }));
   server.setRequestHandler(GetPromptRequestSchema, (request) => {
     const workflow = byName.get(request.params.name);

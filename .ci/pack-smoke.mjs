@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+/**
+ * The published package, as a user gets it: `npm pack`, install the tarball into an empty
+ * directory (runtime dependencies only), then list the tools and make an image through the
+ * installed bin over stdio, against the gateway simulator. Also runs the bin through npx.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { GatewaySimulator } from '../dist/simulator/gateway-simulator.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const work = await mkdtemp(path.join(os.tmpdir(), 'flux-mcp-pack-'));
+const npm = (args, cwd) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const fail = (message) => {
+  throw new Error(`pack smoke test: ${message}`);
+};
+
+const simulator = await GatewaySimulator.start({});
+try {
+  const tarball = path.join(work, npm(['pack', '--pack-destination', work], root).trim().split('\n').pop());
+  const app = path.join(work, 'app');
+  execFileSync('mkdir', ['-p', app]);
+  await writeFile(path.join(app, 'package.json'), '{ "private": true }\n');
+  npm(['install', tarball], app);
+  const installed = Object.keys(JSON.parse(execFileSync('npm', ['ls', '--json', '--depth=0'], { cwd: app, encoding: 'utf8' })).dependencies);
+  if (installed.join() !== 'flux-mcp') fail(`expected only flux-mcp at the top level, got ${installed.join(', ')}`);
+  const bin = path.join(app, 'node_modules', '.bin', 'flux-mcp');
+  if (!existsSync(bin)) fail('no node_modules/.bin/flux-mcp');
+
+  const version = execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim();
+  const pkg = JSON.parse(execFileSync('npm', ['pkg', 'get', 'version'], { cwd: root, encoding: 'utf8' }));
+  if (version !== pkg) fail(`--version printed ${version}, package.json says ${pkg}`);
+
+  const transport = new StdioClientTransport({
+    command: bin,
+    env: { ...process.env, APIYI_API_KEY: 'sk-smoke', APIYI_BASE_URL: simulator.baseUrl, FLUX_MCP_OUTPUT_DIR: path.join(work, 'out'), FLUX_MCP_LOG_LEVEL: 'warn' },
+    stderr: 'inherit',
+  });
+  const client = new Client({ name: 'pack-smoke', version: '1.0.0' });
+  await client.connect(transport);
+  const tools = (await client.listTools()).tools.map((t) => t.name);
+  if (tools.join() !== 'generate_image,edit_images,list_images') fail(`tools: ${tools.join(', ')}`);
+  const result = await client.callTool({ name: 'generate_image', arguments: { prompt: 'A packaged kite', size: '256x256' } });
+  if (result.isError) fail(result.content[0].text);
+  const saved = result.structuredContent.images[0].path;
+  if (!existsSync(saved)) fail(`${saved} was not saved`);
+  await client.close();
+
+  const viaNpx = execFileSync('npx', ['--yes', `--package=${tarball}`, 'flux-mcp', '--version'], { cwd: work, encoding: 'utf8' }).trim();
+  if (viaNpx !== version) fail(`npx printed ${viaNpx}`);
+
+  process.stdout.write(`pack smoke test: ${path.basename(tarball)} installs alone (${installed.join()} + runtime dependencies), lists ${tools.length} tools over stdio, saved ${path.basename(saved)}; npx runs it\n`);
+} finally {
+  await simulator.close();
+  await rm(work, { recursive: true, force: true });
+}

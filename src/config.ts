@@ -59,6 +59,7 @@ export const CONFIG_VARIABLES = [
   { name: 'FLUX_MCP_MODEL_CONCURRENCY', default: 'flux-kontext-max=6', description: 'Per-model caps on calls in flight, e.g. `flux-kontext-max=6,gpt-image-2=4`; each replaces the default for its model.' },
   { name: 'FLUX_MCP_SHUTDOWN_GRACE_MS', default: String(DEFAULT_SHUTDOWN_GRACE_MS), description: 'On SIGINT, SIGTERM or stdin end, how long (ms) calls under way may take to finish and save before the server exits.' },
   { name: 'FLUX_MCP_LOG_LEVEL', default: 'info', description: `stderr log level: ${LOG_LEVELS.join(', ')}.` },
+  { name: 'FLUX_MCP_HTTP_TOKEN', default: '(none)', description: '`serve --http` only: a bearer token every request must carry (`Authorization: Bearer …`); required to listen beyond 127.0.0.1.' },
 ] as const;
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];

@@ -12,7 +12,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../src/config.js';
+import { loadConfig, type Config } from '../src/config.js';
 import { HttpSetupError, startHttpServer, type RunningHttpServer } from '../src/http.js';
 import { createLogger } from '../src/log.js';
 import { GatewaySimulator } from '../src/simulator/gateway-simulator.js';
@@ -27,10 +27,7 @@ const quiet = { log: createLogger('silent', []) };
 beforeAll(async () => {
   simulator = await GatewaySimulator.start({ apiKey: TEST_KEY });
   outputDir = await mkdtemp(path.join(os.tmpdir(), 'flux-mcp-http-'));
-  config = {
-    apiKey: TEST_KEY, baseUrl: simulator.baseUrl, outputDir, previewSize: 256, normalizeInputs: true, maxRetries: 0,
-    timeoutMs: undefined, maxConcurrent: 24, modelConcurrency: {}, shutdownGraceMs: 5000, logLevel: 'silent',
-  };
+  config = loadConfig({ APIYI_API_KEY: TEST_KEY, APIYI_BASE_URL: simulator.baseUrl, FLUX_MCP_OUTPUT_DIR: outputDir, FLUX_MCP_PREVIEW_SIZE: '256', FLUX_MCP_LOG_LEVEL: 'silent' });
 });
 afterAll(async () => {
   await simulator.close();

@@ -4,26 +4,15 @@
  * progress all along. A call the client cancels before its request goes out makes no request; a
  * call cancelled after that still saves its image, and the log says where.
  */
-import type { ModelSpec } from '../catalog/models.js';
 import type { ToolContext } from '../context.js';
 import type { CallOptions, GatewayImage } from '../gateway/client.js';
-import type { InputRecord } from '../inputs/record.js';
-import { deliverImage } from './deliver.js';
+import { deliverImage, type Delivery } from './deliver.js';
 import type { ImageResult } from './image-result.js';
 import type { CallProgress } from './progress.js';
 import type { ToolExtra, ToolOutput } from './registry.js';
 
-export interface ImageCall {
-  readonly tool: string;
-  readonly model: ModelSpec;
-  readonly prompt: string;
-  readonly endpoint: string;
-  readonly parameters: Readonly<Record<string, unknown>>;
-  readonly seed: number | undefined;
-  readonly notes: readonly string[];
-  readonly inputs?: readonly InputRecord[];
-  readonly nameHint: string;
-  readonly startedAt: number;
+/** Everything a delivery needs except the image, which the request brings. */
+export interface ImageCall extends Omit<Delivery, 'image'> {
   /** The gateway request itself, made once a slot is free. */
   readonly request: (call: CallOptions) => Promise<GatewayImage>;
 }

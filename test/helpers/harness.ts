@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { Config } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { createServer, type ServerOptions } from '../../src/server.js';
 import { GatewaySimulator, type SimulatorOptions } from '../../src/simulator/gateway-simulator.js';
@@ -42,18 +42,9 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const simulator = await GatewaySimulator.start({ apiKey: TEST_KEY, ...options.simulator });
   const outputDir = await mkdtemp(path.join(os.tmpdir(), 'flux-mcp-test-'));
+  // The defaults of a real start-up, pointed at the simulator and a fresh directory.
   const config: Config = {
-    apiKey: TEST_KEY,
-    baseUrl: simulator.baseUrl,
-    outputDir,
-    previewSize: 768,
-    normalizeInputs: true,
-    maxRetries: 2,
-    timeoutMs: undefined,
-    maxConcurrent: 24,
-    modelConcurrency: {},
-    shutdownGraceMs: 120_000,
-    logLevel: 'debug',
+    ...loadConfig({ APIYI_API_KEY: TEST_KEY, APIYI_BASE_URL: simulator.baseUrl, FLUX_MCP_OUTPUT_DIR: outputDir, FLUX_MCP_LOG_LEVEL: 'debug' }),
     ...options.config,
   };
   const logLines: string[] = [];

@@ -30,5 +30,3 @@ export function createLogger(
     error: (m) => emit('error', m),
   };
 }
-
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -3,6 +3,7 @@
  * (each problem with the nearest valid values), finding the nearest valid size, and turning an
  * aspect ratio into a concrete size.
  */
+import { thousands } from '../units.js';
 import type { SizeRule } from './models.js';
 
 export interface Size {
@@ -34,7 +35,6 @@ export function parseAspectRatio(text: string): { w: number; h: number } | null 
   return w > 0 && h > 0 ? { w, h } : null;
 }
 
-const thousands = (n: number): string => n.toLocaleString('en-US');
 
 function roundTo(value: number, multiple: number): number {
   return Math.round(value / multiple) * multiple;

@@ -17,7 +17,8 @@ import { readImageHeader, type ImageHeader } from '../imaging/inspect.js';
 import { loadSharp } from '../imaging/sharp.js';
 import { invalidArgument, throwIfCancelled } from '../tools/failure.js';
 import { applyNormalization, describePlan, planNormalization, type NormalizationPlan } from './normalize.js';
-import { fetchImageUrl, InputProblem, megabytes, openLocalFile } from './read.js';
+import { formatBytes, thousands } from '../units.js';
+import { fetchImageUrl, InputProblem, openLocalFile } from './read.js';
 import type { InputRecord } from './record.js';
 import { describeSource, parseImageSource, SourceProblem, type ImageSource } from './source.js';
 
@@ -61,7 +62,6 @@ interface Loaded {
   readonly sha256?: string;
 }
 
-const thousands = (n: number): string => n.toLocaleString('en-US');
 
 export async function prepareEditInputs(request: PrepareRequest): Promise<PreparedInputs> {
   const { model } = request;
@@ -130,7 +130,7 @@ async function load(
   signal: AbortSignal | undefined,
 ): Promise<Loaded> {
   const { source } = entry;
-  const limit = `the ${megabytes(rule.maxBytes)} limit (${thousands(rule.maxBytes)} bytes) for this model's inputs`;
+  const limit = `the ${formatBytes(rule.maxBytes)} limit (${thousands(rule.maxBytes)} bytes) for this model's inputs`;
   let payload: Payload;
   switch (source.kind) {
     case 'url':

@@ -9,14 +9,11 @@ import { access, realpath, stat } from 'node:fs/promises';
 import type { Payload } from '../gateway/bodies.js';
 import { BodyTooLargeError, discardBody, httpRequest, readBody, type HttpResponse } from '../gateway/http.js';
 import { throwIfCancelled } from '../tools/failure.js';
+import { formatBytes } from '../units.js';
 import { USER_AGENT } from '../version.js';
 
 export class InputProblem extends Error {
   override readonly name = 'InputProblem';
-}
-
-export function megabytes(bytes: number): string {
-  return `${(bytes / 1_000_000).toFixed(bytes < 10_000_000 ? 1 : 0)} MB`;
 }
 
 /** A regular, readable local file (symlinks resolved), not yet read. */
@@ -67,7 +64,7 @@ export async function fetchImageUrl(url: URL, maxBytes: number, signal?: AbortSi
   const combined = signal ? AbortSignal.any([deadline, signal]) : deadline;
   const why = (error: unknown): string => {
     if (deadline.aborted) return `did not arrive within ${INPUT_FETCH_TIMEOUT_MS / 1000} s`;
-    if (error instanceof BodyTooLargeError) return `is over the ${megabytes(maxBytes)} limit for this model's inputs`;
+    if (error instanceof BodyTooLargeError) return `is over the ${formatBytes(maxBytes)} limit for this model's inputs`;
     const code = (error as { code?: unknown }).code;
     return `could not be fetched (${typeof code === 'string' ? code : (error as Error).message})`;
   };

@@ -75,11 +75,6 @@ export class ImageLibrary {
     return images.find((image) => image.uri === uriOrPath || image.path === uriOrPath);
   }
 
-  /** Forget what was learned of a sidecar (a new image was saved under that name). */
-  forget(sidecarName: string): void {
-    this.known.delete(sidecarName);
-  }
-
   private async read(sidecarName: string): Promise<LibraryImage | null> {
     const sidecarPath = path.join(this.directory, sidecarName);
     let sidecar: ImageSidecar;

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { ListResourcesRequestSchema, McpError, ReadResourceRequestSchema, type Resource } from '@modelcontextprotocol/sdk/types.js';
 import { MODELS } from '../catalog/models.js';
+import { formatBytes } from '../units.js';
 import type { ImageLibrary, LibraryImage } from './image-library.js';
 
 export const CATALOG_URI = 'flux-mcp://models';
@@ -62,7 +63,6 @@ function decodeCursor(cursor: string): [string, string] {
 const olderThan = (image: LibraryImage, [createdAt, file]: [string, string]): boolean =>
   image.createdAt < createdAt || (image.createdAt === createdAt && image.file < file);
 
-const megabytes = (bytes: number): string => (bytes < 1_000_000 ? `${Math.round(bytes / 1000)} KB` : `${(bytes / 1_000_000).toFixed(1)} MB`);
 
 export function installResources(server: Server, library: ImageLibrary, options: ResourceOptions): void {
   server.registerCapabilities({ resources: { listChanged: true } });
@@ -92,7 +92,7 @@ export function installResources(server: Server, library: ImageLibrary, options:
     if (image.bytes > options.maxReadBytes) {
       throw new McpError(
         INVALID_PARAMS,
-        `${image.file} is ${megabytes(image.bytes)}, more than the ${megabytes(options.maxReadBytes)} a resource read returns (clients refuse larger messages): open the file at ${image.path}`,
+        `${image.file} is ${formatBytes(image.bytes)}, more than the ${formatBytes(options.maxReadBytes)} a resource read returns (clients refuse larger messages): open the file at ${image.path}`,
         { uri, path: image.path, bytes: image.bytes },
       );
     }

@@ -6,6 +6,7 @@
 import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
 import type { Preview } from '../imaging/preview.js';
+import { formatBytes } from '../units.js';
 import type { SavedImage } from '../storage/save.js';
 import type { ToolOutput } from './registry.js';
 
@@ -55,10 +56,6 @@ export interface ImageResultInput {
   readonly notes: readonly string[];
 }
 
-function kilobytes(bytes: number): string {
-  return bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(1)} MB` : `${Math.round(bytes / 1000)} KB`;
-}
-
 export function imageResult(input: ImageResultInput): ToolOutput<ImageResult> {
   const { saved, preview } = input;
   const format = saved.mimeType.replace('image/', '');
@@ -67,7 +64,7 @@ export function imageResult(input: ImageResultInput): ToolOutput<ImageResult> {
     ...(input.requestId ? [`request ${input.requestId}`] : []),
     `${(input.elapsedMs / 1000).toFixed(1)} s`,
     ...(input.attempts > 1 ? [`${input.attempts} attempts`] : []),
-    kilobytes(saved.bytes),
+    formatBytes(saved.bytes),
     ...(input.priceUsd !== null ? [`$${input.priceUsd}`] : []),
     ...(input.usage?.total_tokens !== undefined ? [`${input.usage.total_tokens} tokens`] : []),
   ];

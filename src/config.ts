@@ -5,10 +5,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { getModel, MODELS } from './catalog/models.js';
-import { expandHome } from './paths.js';
+import { LOG_LEVELS, type LogLevel } from './core/log.js';
+import { expandHome } from './core/paths.js';
 
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
   /** Undefined when not set: the server still starts and lists its tools. */

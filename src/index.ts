@@ -5,7 +5,7 @@
  * the server's start-up pays only for what it uses.
  */
 import module from 'node:module';
-import { SERVER_VERSION } from './version.js';
+import { SERVER_VERSION } from './core/version.js';
 
 // Node ≥ 22.1 can keep compiled code between runs (clients start servers often); Node 20 cannot.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
@@ -55,7 +55,7 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
         process.stdout.write(USAGE);
         return 0;
       }
-      await (await import('./stdio.js')).runStdioServer();
+      await (await import('./transports/stdio.js')).runStdioServer();
       return 'running';
     case 'serve': {
       const [{ serveCommand }, { runCommand }] = await Promise.all([import('./cli/serve.js'), import('./cli/commands.js')]);

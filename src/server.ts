@@ -5,22 +5,23 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import type { Config } from './config.js';
-import type { ToolContext } from './context.js';
+import type { ToolContext } from './pipeline/context.js';
 import { MODELS, type ModelSpec } from './catalog/models.js';
 import { GatewayClient } from './gateway/client.js';
 import { CallLimiter } from './gateway/limiter.js';
-import { createLogger, type Logger } from './log.js';
-import { redact } from './redact.js';
+import { createLogger, type Logger } from './core/log.js';
+import { redact } from './core/redact.js';
 import { ImageLibrary } from './library/image-library.js';
-import { installResources } from './library/resources.js';
-import { installPrompts } from './prompts/workflows.js';
+import { installResources } from './mcp/resources.js';
+import { installPrompts } from './mcp/prompts.js';
 import { editImagesTool } from './tools/edit-images.js';
 import { listImagesTool } from './tools/list-images.js';
 import { generateImageTool } from './tools/generate-image.js';
-import { InFlightCalls } from './tools/in-flight.js';
-import { DEFAULT_PROGRESS_INTERVAL_MS } from './tools/progress.js';
-import { installTools, type ToolDefinition } from './tools/registry.js';
-import { SERVER_NAME, SERVER_VERSION, USER_AGENT } from './version.js';
+import { InFlightCalls } from './mcp/in-flight.js';
+import { DEFAULT_PROGRESS_INTERVAL_MS } from './mcp/progress.js';
+import { installTools } from './mcp/registry.js';
+import type { ToolDefinition } from './tools/definition.js';
+import { SERVER_NAME, SERVER_VERSION, USER_AGENT } from './core/version.js';
 
 /**
  * Largest image a resources/read returns whole: its base64 stays under the 1 MB that Claude
@@ -67,6 +68,8 @@ export interface ServerRuntime {
   readonly inFlight: InFlightCalls;
   /** Connected sessions, told when an image is saved (resources/list_changed). */
   readonly sessions: Set<Server>;
+  /** How often a waiting call reports progress. */
+  readonly progressIntervalMs: number;
 }
 
 export function createRuntime(config: Config, options: ServerOptions = {}): ServerRuntime {
@@ -89,7 +92,6 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
         })
       : undefined,
     limiter: new CallLimiter({ maxConcurrent: config.maxConcurrent, modelCaps: { ...modelCaps, ...config.modelConcurrency } }),
-    progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
     library,
     imageSaved: () => {
       // Tell every connected client that browses resources; one that has gone away is no reason to fail.
@@ -103,6 +105,7 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
     tools: [generateImageTool(ctx), editImagesTool(ctx), listImagesTool(ctx)],
     inFlight: options.inFlight ?? new InFlightCalls(),
     sessions,
+    progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
   };
 }
 
@@ -131,7 +134,12 @@ export function createSession(runtime: ServerRuntime): Server {
   );
   installResources(server, runtime.ctx.library, { maxReadBytes: MAX_RESOURCE_READ_BYTES });
   installPrompts(server);
-  installTools(server, runtime.tools, { log: runtime.log, secrets: [runtime.config.apiKey], inFlight: runtime.inFlight });
+  installTools(server, runtime.tools, {
+    log: runtime.log,
+    secrets: [runtime.config.apiKey],
+    inFlight: runtime.inFlight,
+    progressIntervalMs: runtime.progressIntervalMs,
+  });
   runtime.sessions.add(server);
   server.onclose = () => runtime.sessions.delete(server);
   return server;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fitToRule } from '../src/inputs/normalize.js';
+import { fitToRule } from '../src/pipeline/inputs/normalize.js';
 import { startHarness, textOf, type Harness } from './helpers/harness.js';
 import { averageColour, jsonReferences, sha256, uploadedFiles, writeImage } from './helpers/images.js';
 

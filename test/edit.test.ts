@@ -12,7 +12,7 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SimulatedRequest } from '../src/simulator/gateway-simulator.js';
 import { SIMULATOR_USER_AGENT } from '../src/simulator/references.js';
-import { USER_AGENT } from '../src/version.js';
+import { USER_AGENT } from '../src/core/version.js';
 import { startHarness, TEST_KEY, textOf, type Harness } from './helpers/harness.js';
 import { averageColour, dataUrl, jsonReferences, makeImage, sha256, uploadedFiles, writeImage } from './helpers/images.js';
 

@@ -10,7 +10,7 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PREVIEW_BASE64_BUDGET } from '../src/imaging/preview.js';
-import { RESCUE_DIR } from '../src/tools/deliver.js';
+import { RESCUE_DIR } from '../src/pipeline/deliver.js';
 import type { SimulatedRequest } from '../src/simulator/gateway-simulator.js';
 import { startHarness, TEST_KEY, textOf, onlyJsonBody, type Harness } from './helpers/harness.js';
 

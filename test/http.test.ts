@@ -13,8 +13,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../src/config.js';
-import { HttpSetupError, startHttpServer, type RunningHttpServer } from '../src/http.js';
-import { createLogger } from '../src/log.js';
+import { HttpSetupError, startHttpServer, type RunningHttpServer } from '../src/transports/http.js';
+import { createLogger } from '../src/core/log.js';
 import { GatewaySimulator } from '../src/simulator/gateway-simulator.js';
 import { TEST_KEY } from './helpers/harness.js';
 

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { ResourceListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODELS } from '../src/catalog/models.js';
-import { CATALOG_URI, RESOURCE_PAGE_SIZE } from '../src/library/resources.js';
+import { CATALOG_URI, RESOURCE_PAGE_SIZE } from '../src/mcp/resources.js';
 import { startHarness, textOf, type Harness } from './helpers/harness.js';
 import { writeImage } from './helpers/images.js';
 

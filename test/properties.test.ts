@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EDIT_MODEL_IDS, GENERATION_MODEL_IDS } from '../src/catalog/models.js';
-import { ERROR_CATEGORIES } from '../src/tools/failure.js';
+import { ERROR_CATEGORIES } from '../src/core/failure.js';
 import { startHarness, textOf, type Harness } from './helpers/harness.js';
 import { dataUrl, makeImage, writeImage } from './helpers/images.js';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES } from '../src/config.js';
 import { renderReadme } from '../src/docs/readme.js';
-import { SERVER_NAME, SERVER_VERSION } from '../src/version.js';
+import { SERVER_NAME, SERVER_VERSION } from '../src/core/version.js';
 
 const read = (file: string) => readFile(new URL(`../${file}`, import.meta.url), 'utf8');
 

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InFlightCalls } from '../src/tools/in-flight.js';
+import { InFlightCalls } from '../src/mcp/in-flight.js';
 import { startHarness, TEST_KEY, textOf, type Harness } from './helpers/harness.js';
 
 let h: Harness;

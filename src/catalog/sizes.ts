@@ -3,7 +3,7 @@
  * (each problem with the nearest valid values), finding the nearest valid size, and turning an
  * aspect ratio into a concrete size.
  */
-import { thousands } from '../units.js';
+import { thousands } from '../core/units.js';
 import type { SizeRule } from './models.js';
 
 export interface Size {

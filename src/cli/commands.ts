@@ -11,7 +11,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { priceText } from '../catalog/describe.js';
 import { MODELS, type ModelSpec } from '../catalog/models.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { ERROR_CATEGORIES, EXIT_CODES, type ErrorCategory } from '../tools/failure.js';
+import { ERROR_CATEGORIES, EXIT_CODES, type ErrorCategory } from '../core/failure.js';
 import { startLocalServer } from './local-server.js';
 import { progressDisplay } from './progress-display.js';
 

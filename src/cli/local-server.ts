@@ -7,7 +7,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import type { Config } from '../config.js';
-import { closeHttp } from '../gateway/http.js';
+import { closeHttp } from '../core/http.js';
 import { createServer } from '../server.js';
 
 export interface LocalServer {

@@ -4,9 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
-import { HttpSetupError, startHttpServer } from '../http.js';
-import { createLogger } from '../log.js';
-import { EXIT_CODES } from '../tools/failure.js';
+import { HttpSetupError, startHttpServer } from '../transports/http.js';
+import { createLogger } from '../core/log.js';
+import { EXIT_CODES } from '../core/failure.js';
 import { UsageError } from './commands.js';
 
 export const DEFAULT_HTTP_PORT = 8808;
@@ -24,7 +24,7 @@ export async function serveCommand(argv: readonly string[]): Promise<number | 'r
   }
   if (!values.http) {
     if (values.port !== undefined || values.host !== undefined) throw new UsageError('--port and --host go with --http: flux-mcp serve --http --port 8808');
-    await (await import('../stdio.js')).runStdioServer();
+    await (await import('../transports/stdio.js')).runStdioServer();
     return 'running';
   }
   const port = values.port === undefined ? DEFAULT_HTTP_PORT : Number(values.port);

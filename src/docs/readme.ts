@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { modelTableMarkdown } from '../catalog/describe.js';
 import { CONFIG_VARIABLES } from '../config.js';
-import { ERROR_CATEGORIES } from '../tools/failure.js';
+import { ERROR_CATEGORIES } from '../core/failure.js';
 import { editImagesInput } from '../tools/edit-images.js';
 import { generateImageInput } from '../tools/generate-image.js';
 

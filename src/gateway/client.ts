@@ -6,12 +6,12 @@
 import * as z from 'zod';
 import { decodeBase64Strict } from '../imaging/base64.js';
 import { inspectImage, type ImageInfo } from '../imaging/inspect.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cancelledFailure, throwIfCancelled, ToolFailure } from '../tools/failure.js';
+import { cancelledFailure, throwIfCancelled, ToolFailure } from '../core/failure.js';
 import { RequestBodyError, type RequestBody } from './bodies.js';
 import { describeErrorJson, failureFromNetworkError, failureFromResponse } from './errors.js';
-import { BodyTooLargeError, discardBody, headerValue, httpRequest, readBody, type HttpResponse } from './http.js';
+import { BodyTooLargeError, discardBody, headerValue, httpRequest, readBody, type HttpResponse } from '../core/http.js';
 import { isRetryableStatus, retryDelayMs } from './retry.js';
 
 /** Largest API answer accepted: a gpt-image-2 4K PNG in base64 is ~40 MB. */

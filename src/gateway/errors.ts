@@ -3,7 +3,7 @@
  * gateway's own words (quoted), and what to do next. Any body is handled: the OpenAI envelope,
  * BFL's FastAPI `detail`, an HTML page from a proxy, or garbage.
  */
-import { ToolFailure } from '../tools/failure.js';
+import { ToolFailure } from '../core/failure.js';
 import { askedRetryDelayMs } from './retry.js';
 
 export interface GatewayErrorBody {

@@ -4,7 +4,7 @@
  * those that could start; each learns its place as the line moves, and a call cancelled while
  * waiting leaves the line without ever reaching the gateway.
  */
-import { cancelledFailure } from '../tools/failure.js';
+import { cancelledFailure } from '../core/failure.js';
 
 export interface LimiterOptions {
   readonly maxConcurrent: number;

@@ -6,7 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SIDECAR_SCHEMA, type ImageSidecar } from '../storage/save.js';
+import { SIDECAR_SCHEMA, type ImageSidecar } from './save.js';
 
 export interface LibraryImage {
   readonly path: string;

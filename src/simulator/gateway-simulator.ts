@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { IMAGE_FORMATS } from '../imaging/inspect.js';
 import { wireParams, type OutputFormat } from '../catalog/models.js';
 import { nearestValidSize } from '../catalog/sizes.js';
-import { checkUploads, resolveJsonReferences, type Reference } from './references.js';
+import { checkUploads, resolveJsonReferences, type Reference, type SimulatedFile } from './references.js';
 import { renderEdit, renderImage } from './render.js';
 import { checkGenerationBody, checkModel, checkOutputFields, checkPrompt, WireError, type AcceptedRequest } from './wire-rules.js';
 
@@ -50,13 +50,6 @@ export interface ScriptedResponse {
 }
 
 export type SimulatedRoute = 'generations' | 'edits' | 'delivery' | 'asset' | 'unknown';
-
-export interface SimulatedFile {
-  readonly field: string;
-  readonly filename: string;
-  readonly contentType: string;
-  readonly bytes: Buffer;
-}
 
 export interface SimulatedRequest {
   readonly method: string;

@@ -7,8 +7,15 @@
 import type { ModelSpec } from '../catalog/models.js';
 import { decodeBase64Strict } from '../imaging/base64.js';
 import { loadSharp } from '../imaging/sharp.js';
-import type { SimulatedFile } from './gateway-simulator.js';
 import { WireError } from './wire-rules.js';
+
+/** A file part of a multipart request, as the simulator received it. */
+export interface SimulatedFile {
+  readonly field: string;
+  readonly filename: string;
+  readonly contentType: string;
+  readonly bytes: Buffer;
+}
 
 export interface Reference {
   readonly bytes: Buffer;

@@ -7,16 +7,15 @@
 import * as z from 'zod';
 import { priceText } from '../catalog/describe.js';
 import { DEFAULT_EDIT_MODEL, EDIT_MODEL_IDS, getModel, MAX_REFERENCES, MODELS, type ModelSpec } from '../catalog/models.js';
-import type { ToolContext } from '../context.js';
-import { prepareEditInputs } from '../inputs/prepare.js';
-import { inputRecordSchema } from '../inputs/record.js';
-import { runImageCall } from './image-call.js';
-import { editRequest, EDIT_ENDPOINTS } from './edit-request.js';
+import type { ToolContext } from '../pipeline/context.js';
+import { prepareEditInputs } from '../pipeline/inputs/prepare.js';
+import { inputRecordSchema } from '../library/input-record.js';
+import { runImageCall } from '../pipeline/image-call.js';
+import { editRequest, EDIT_ENDPOINTS } from '../pipeline/edit-request.js';
 import { filenameField, missingKeyFailure, promptField } from './generate-image.js';
-import { IMAGE_TOOL_HINTS, imageResultSchema } from './image-result.js';
-import { notAccepted, outputParamFields, planOutput } from './output-params.js';
-import { CallProgress } from './progress.js';
-import { defineTool } from './registry.js';
+import { IMAGE_TOOL_HINTS, imageResultSchema } from '../pipeline/image-result.js';
+import { notAccepted, outputParamFields, planOutput } from '../pipeline/output-plan.js';
+import { defineTool } from './definition.js';
 
 const MASK_MODELS = MODELS.filter((m) => m.edits?.mask).map((m) => m.id);
 
@@ -87,7 +86,7 @@ export function editImagesTool(ctx: ToolContext) {
     inputSchema: editImagesInput,
     outputSchema: editResultSchema,
     annotations: { title: 'Edit or combine images (FLUX.2 / Kontext / gpt-image-2)', ...IMAGE_TOOL_HINTS },
-    handler: async (args, extra) => {
+    handler: async (args, call) => {
       const startedAt = performance.now();
       const model = getModel(args.model)!;
       const edits = model.edits!;
@@ -106,15 +105,14 @@ export function editImagesTool(ctx: ToolContext) {
         model,
         normalize: ctx.config.normalizeInputs,
         outputDir: ctx.config.outputDir,
-        signal: extra.signal,
+        signal: call.signal,
       });
-      const progress = new CallProgress(extra, model.id, ctx.progressIntervalMs);
-      progress.validated(`arguments and ${inputs.images.length} reference image(s)${inputs.mask ? ' and the mask' : ''} checked`);
+      call.progress.validated(`arguments and ${inputs.images.length} reference image(s)${inputs.mask ? ' and the mask' : ''} checked`, model.id);
       const request = editRequest(model, args.prompt, plan.wire, inputs);
       ctx.log.info(`edit_images ${model.id}: sending ${JSON.stringify(plan.wire)} with ${inputs.images.length} reference(s)${inputs.mask ? ' and a mask' : ''} (${request.body.summary})`);
 
       const records = [...inputs.images, ...(inputs.mask ? [inputs.mask] : [])].map((input) => input.record);
-      const output = await runImageCall(ctx, extra, progress, {
+      const output = await runImageCall(ctx, call, {
         tool: 'edit_images',
         model,
         prompt: args.prompt,
@@ -125,7 +123,7 @@ export function editImagesTool(ctx: ToolContext) {
         inputs: records,
         nameHint: args.filename?.trim() || args.prompt,
         startedAt,
-        request: (call) => (request.endpoint === EDIT_ENDPOINTS.multipart ? gateway.edit(request.body, call) : gateway.generate(request.body, call)),
+        request: (options) => (request.endpoint === EDIT_ENDPOINTS.multipart ? gateway.edit(request.body, options) : gateway.generate(request.body, options)),
       });
       return { ...output, structuredContent: { ...output.structuredContent, inputs: records } };
     },

@@ -6,14 +6,13 @@ import * as z from 'zod';
 import { modelLine, sizeSummary } from '../catalog/describe.js';
 import { DEFAULT_MODEL, GENERATION_MODEL_IDS, getModel } from '../catalog/models.js';
 import { PROMPT_MAX_CHARS } from '../catalog/parameters.js';
-import type { ToolContext } from '../context.js';
+import type { ToolContext } from '../pipeline/context.js';
 import { jsonBody } from '../gateway/bodies.js';
-import { runImageCall } from './image-call.js';
-import { ToolFailure } from './failure.js';
-import { IMAGE_TOOL_HINTS, imageResultSchema } from './image-result.js';
-import { outputParamFields, planOutput } from './output-params.js';
-import { CallProgress } from './progress.js';
-import { defineTool } from './registry.js';
+import { runImageCall } from '../pipeline/image-call.js';
+import { ToolFailure } from '../core/failure.js';
+import { IMAGE_TOOL_HINTS, imageResultSchema } from '../pipeline/image-result.js';
+import { outputParamFields, planOutput } from '../pipeline/output-plan.js';
+import { defineTool } from './definition.js';
 
 export const GENERATE_ENDPOINT = '/images/generations';
 
@@ -71,18 +70,17 @@ export function generateImageTool(ctx: ToolContext) {
     inputSchema: generateImageInput,
     outputSchema: imageResultSchema,
     annotations: { title: 'Generate image (FLUX / gpt-image-2)', ...IMAGE_TOOL_HINTS },
-    handler: async (args, extra) => {
+    handler: async (args, call) => {
       const startedAt = performance.now();
       const model = getModel(args.model)!;
       const plan = planOutput(model, args, 'generate');
       if (!ctx.gateway) throw missingKeyFailure();
       const gateway = ctx.gateway;
-      const progress = new CallProgress(extra, model.id, ctx.progressIntervalMs);
-      progress.validated('arguments checked');
+      call.progress.validated('arguments checked', model.id);
 
       const body = { model: model.id, prompt: args.prompt, ...plan.wire };
       ctx.log.info(`generate_image ${model.id}: sending ${JSON.stringify(plan.wire)}`);
-      return runImageCall(ctx, extra, progress, {
+      return runImageCall(ctx, call, {
         tool: 'generate_image',
         model,
         prompt: args.prompt,
@@ -92,7 +90,7 @@ export function generateImageTool(ctx: ToolContext) {
         notes: plan.notes,
         nameHint: args.filename?.trim() || args.prompt,
         startedAt,
-        request: (call) => gateway.generate(jsonBody(body), call),
+        request: (options) => gateway.generate(jsonBody(body), options),
       });
     },
   });

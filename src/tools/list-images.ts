@@ -5,9 +5,9 @@
  */
 import * as z from 'zod';
 import { MODELS } from '../catalog/models.js';
-import type { ToolContext } from '../context.js';
-import { invalidArgument } from './failure.js';
-import { defineTool } from './registry.js';
+import type { ToolContext } from '../pipeline/context.js';
+import { invalidArgument } from '../core/failure.js';
+import { defineTool } from './definition.js';
 
 const MODEL_IDS = MODELS.map((m) => m.id) as [string, ...string[]];
 

@@ -9,17 +9,17 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { InputRule, ModelSpec } from '../catalog/models.js';
-import { formatSize, type Size } from '../catalog/sizes.js';
-import { memoryPayload, payloadChunks, type Payload } from '../gateway/bodies.js';
-import { decodeBase64Strict, decodedLength } from '../imaging/base64.js';
-import { readImageHeader, type ImageHeader } from '../imaging/inspect.js';
-import { loadSharp } from '../imaging/sharp.js';
-import { invalidArgument, throwIfCancelled } from '../tools/failure.js';
+import type { InputRule, ModelSpec } from '../../catalog/models.js';
+import { formatSize, type Size } from '../../catalog/sizes.js';
+import { memoryPayload, payloadChunks, type Payload } from '../../gateway/bodies.js';
+import { decodeBase64Strict, decodedLength } from '../../imaging/base64.js';
+import { readImageHeader, type ImageHeader } from '../../imaging/inspect.js';
+import { loadSharp } from '../../imaging/sharp.js';
+import { invalidArgument, throwIfCancelled } from '../../core/failure.js';
 import { applyNormalization, describePlan, planNormalization, type NormalizationPlan } from './normalize.js';
-import { formatBytes, thousands } from '../units.js';
+import { formatBytes, thousands } from '../../core/units.js';
 import { fetchImageUrl, InputProblem, openLocalFile } from './read.js';
-import type { InputRecord } from './record.js';
+import type { InputRecord } from '../../library/input-record.js';
 import { describeSource, parseImageSource, SourceProblem, type ImageSource } from './source.js';
 
 /** One input as it goes on the wire. */

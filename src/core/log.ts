@@ -2,8 +2,10 @@
  * The server's log: plain lines on stderr, never stdout (stdout carries JSON-RPC only), with
  * every secret redacted whatever the message holds.
  */
-import type { LogLevel } from './config.js';
 import { redact } from './redact.js';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Logger {
   debug(message: string): void;

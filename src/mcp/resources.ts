@@ -10,8 +10,8 @@ import { pathToFileURL } from 'node:url';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { ListResourcesRequestSchema, McpError, ReadResourceRequestSchema, type Resource } from '@modelcontextprotocol/sdk/types.js';
 import { MODELS } from '../catalog/models.js';
-import { formatBytes } from '../units.js';
-import type { ImageLibrary, LibraryImage } from './image-library.js';
+import { formatBytes } from '../core/units.js';
+import type { ImageLibrary, LibraryImage } from '../library/image-library.js';
 
 export const CATALOG_URI = 'flux-mcp://models';
 export const RESOURCE_PAGE_SIZE = 50;

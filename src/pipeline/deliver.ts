@@ -6,16 +6,16 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import type { ToolContext } from '../context.js';
+import type { ToolContext } from './context.js';
 import type { ModelSpec } from '../catalog/models.js';
 import type { GatewayImage } from '../gateway/client.js';
 import { makePreview, type Preview } from '../imaging/preview.js';
-import type { InputRecord } from '../inputs/record.js';
-import { saveImage, type SavedImage, type SaveRequest } from '../storage/save.js';
-import { SERVER_NAME, SERVER_VERSION } from '../version.js';
-import { ToolFailure } from './failure.js';
+import type { InputRecord } from '../library/input-record.js';
+import { saveImage, type SavedImage, type SaveRequest } from '../library/save.js';
+import { SERVER_NAME, SERVER_VERSION } from '../core/version.js';
+import { ToolFailure } from '../core/failure.js';
 import { imageResult, type ImageResult } from './image-result.js';
-import type { ToolOutput } from './registry.js';
+import type { ToolOutput } from './call.js';
 
 export interface Delivery {
   readonly tool: string;

@@ -6,9 +6,9 @@
 import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
 import type { Preview } from '../imaging/preview.js';
-import { formatBytes } from '../units.js';
-import type { SavedImage } from '../storage/save.js';
-import type { ToolOutput } from './registry.js';
+import { formatBytes } from '../core/units.js';
+import type { SavedImage } from '../library/save.js';
+import type { ToolOutput } from './call.js';
 
 /**
  * What clients are told about both image tools: they write new files (never overwriting one),

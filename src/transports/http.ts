@@ -14,9 +14,9 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server as NodeHttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { Config } from './config.js';
-import { closeHttp } from './gateway/http.js';
-import { createRuntime, createSession, type ServerOptions } from './server.js';
+import type { Config } from '../config.js';
+import { closeHttp } from '../core/http.js';
+import { createRuntime, createSession, type ServerOptions } from '../server.js';
 
 export const MCP_PATH = '/mcp';
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);

@@ -4,10 +4,10 @@
  * scaled to fit its pixel budget with both sides multiples of 16. An image that needs none of
  * this is not touched, so it is sent byte for byte.
  */
-import type { InputRule } from '../catalog/models.js';
-import { formatSize, megapixels, type Size } from '../catalog/sizes.js';
-import type { ImageHeader } from '../imaging/inspect.js';
-import { loadSharp } from '../imaging/sharp.js';
+import type { InputRule } from '../../catalog/models.js';
+import { formatSize, megapixels, type Size } from '../../catalog/sizes.js';
+import type { ImageHeader } from '../../imaging/inspect.js';
+import { loadSharp } from '../../imaging/sharp.js';
 
 export interface NormalizationPlan {
   /** Upright size before. */

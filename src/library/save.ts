@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { ImageInfo } from '../imaging/inspect.js';
-import type { InputRecord } from '../inputs/record.js';
-import { redact } from '../redact.js';
+import type { InputRecord } from './input-record.js';
+import { redact } from '../core/redact.js';
 import { NameTakenError, writeFileExclusive } from './atomic-write.js';
 import { imageStem } from './naming.js';
 

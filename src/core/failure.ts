@@ -4,7 +4,7 @@
  * line is `<category>: <what happened>`.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { redact } from '../redact.js';
+import { redact } from './redact.js';
 
 /**
  * The CLI's exit codes, by what the user should do: fix the input (2), accept the gateway's

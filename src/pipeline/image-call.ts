@@ -4,12 +4,11 @@
  * progress all along. A call the client cancels before its request goes out makes no request; a
  * call cancelled after that still saves its image, and the log says where.
  */
-import type { ToolContext } from '../context.js';
+import type { ToolContext } from './context.js';
 import type { CallOptions, GatewayImage } from '../gateway/client.js';
 import { deliverImage, type Delivery } from './deliver.js';
 import type { ImageResult } from './image-result.js';
-import type { CallProgress } from './progress.js';
-import type { ToolExtra, ToolOutput } from './registry.js';
+import type { ToolCall, ToolOutput } from './call.js';
 
 /** Everything a delivery needs except the image, which the request brings. */
 export interface ImageCall extends Omit<Delivery, 'image'> {
@@ -17,16 +16,16 @@ export interface ImageCall extends Omit<Delivery, 'image'> {
   readonly request: (call: CallOptions) => Promise<GatewayImage>;
 }
 
-export async function runImageCall(ctx: ToolContext, extra: ToolExtra, progress: CallProgress, call: ImageCall): Promise<ToolOutput<ImageResult>> {
+export async function runImageCall(ctx: ToolContext, { signal, progress }: ToolCall, call: ImageCall): Promise<ToolOutput<ImageResult>> {
   const { model } = call;
   try {
     const release = await ctx.limiter.acquire(model.id, {
-      signal: extra.signal,
+      signal,
       onPosition: (position, waiting) => progress.queued(position, waiting),
     });
     let image: GatewayImage;
     try {
-      image = await call.request({ timeoutMs: ctx.config.timeoutMs ?? model.timeoutMs, signal: extra.signal, observer: progress });
+      image = await call.request({ timeoutMs: ctx.config.timeoutMs ?? model.timeoutMs, signal, observer: progress });
     } finally {
       release();
     }
@@ -34,7 +33,7 @@ export async function runImageCall(ctx: ToolContext, extra: ToolExtra, progress:
     const output = await deliverImage(ctx, { ...call, image });
     const saved = output.structuredContent.images[0]!.path;
     ctx.imageSaved(saved);
-    if (extra.signal.aborted) {
+    if (signal.aborted) {
       ctx.log.warn(`${call.tool} ${model.id}: the client cancelled the call after the request went out; the paid image was saved anyway: ${saved}`);
     }
     progress.saved(saved);

@@ -1,9 +1,9 @@
 /** What every tool handler needs: configuration, the log, and the gateway (when a key is set). */
-import type { Config } from './config.js';
-import type { GatewayClient } from './gateway/client.js';
-import type { CallLimiter } from './gateway/limiter.js';
-import type { ImageLibrary } from './library/image-library.js';
-import type { Logger } from './log.js';
+import type { Config } from '../config.js';
+import type { GatewayClient } from '../gateway/client.js';
+import type { CallLimiter } from '../gateway/limiter.js';
+import type { ImageLibrary } from '../library/image-library.js';
+import type { Logger } from '../core/log.js';
 
 export interface ToolContext {
   readonly config: Config;
@@ -12,8 +12,6 @@ export interface ToolContext {
   readonly gateway: GatewayClient | undefined;
   /** Caps on gateway calls in flight, shared by every call of this server. */
   readonly limiter: CallLimiter;
-  /** How often a waiting call reports progress. */
-  readonly progressIntervalMs: number;
   /** The images saved in the output directory (for list_images and resources). */
   readonly library: ImageLibrary;
   /** Called after every saved image (resources/list_changed). */

@@ -13,48 +13,30 @@ import {
   ListToolsRequestSchema,
   McpError,
   type CallToolResult,
-  type ContentBlock,
   type ServerNotification,
   type ServerRequest,
   type Tool,
-  type ToolAnnotations,
 } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
+import type { ToolOutput } from '../pipeline/call.js';
+import type { ToolDefinition } from '../tools/definition.js';
 import { describeIssues } from './argument-messages.js';
-import { redact } from '../redact.js';
-import { asToolFailure, failureResult, ToolFailure } from './failure.js';
+import { redact } from '../core/redact.js';
+import { asToolFailure, failureResult, ToolFailure } from '../core/failure.js';
 import type { InFlightCalls } from './in-flight.js';
+import { CallProgress, DEFAULT_PROGRESS_INTERVAL_MS } from './progress.js';
 
-export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
-export interface ToolOutput<Structured> {
-  readonly content: ContentBlock[];
-  readonly structuredContent: Structured;
-}
-
-export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output extends z.ZodObject = z.ZodObject> {
-  readonly name: string;
-  readonly title: string;
-  readonly description: string;
-  readonly inputSchema: Input;
-  readonly outputSchema: Output;
-  readonly annotations: ToolAnnotations;
-  readonly handler: (args: z.output<Input>, extra: ToolExtra) => Promise<ToolOutput<z.output<Output>>>;
-}
-
-/** Identity, for type inference of a tool's handler from its schemas. */
-export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject>(
-  tool: ToolDefinition<Input, Output>,
-): ToolDefinition<Input, Output> {
-  return tool;
-}
 
 export interface ToolRuntime {
   readonly log: Logger;
   /** Never shown in any result or log line. */
   readonly secrets: readonly (string | undefined)[];
   readonly inFlight: InFlightCalls;
+  /** How often a waiting call reports progress. */
+  readonly progressIntervalMs?: number;
 }
 
 /**
@@ -131,13 +113,16 @@ async function callTool(tool: ToolDefinition, input: unknown, extra: ToolExtra, 
   }
 
   let output: ToolOutput<unknown>;
+  const progress = new CallProgress(extra, runtime.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
   try {
-    output = await tool.handler(parsed.data, extra);
+    output = await tool.handler(parsed.data, { signal: extra.signal, progress });
   } catch (error) {
     const failure = asToolFailure(error);
     const log = failure.category === 'internal_error' ? runtime.log.error : runtime.log.info;
     log(`${tool.name} failed: ${failure.category}: ${failure.message}${failure.category === 'internal_error' && error instanceof Error ? `\n${error.stack}` : ''}`);
     return failureResult(failure, runtime.secrets);
+  } finally {
+    progress.finish();
   }
 
   const checked = tool.outputSchema.safeParse(output.structuredContent);

@@ -6,11 +6,11 @@
  */
 import { constants, openAsBlob } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
-import type { Payload } from '../gateway/bodies.js';
-import { BodyTooLargeError, discardBody, httpRequest, readBody, type HttpResponse } from '../gateway/http.js';
-import { throwIfCancelled } from '../tools/failure.js';
-import { formatBytes } from '../units.js';
-import { USER_AGENT } from '../version.js';
+import type { Payload } from '../../gateway/bodies.js';
+import { BodyTooLargeError, discardBody, httpRequest, readBody, type HttpResponse } from '../../core/http.js';
+import { throwIfCancelled } from '../../core/failure.js';
+import { formatBytes } from '../../core/units.js';
+import { USER_AGENT } from '../../core/version.js';
 
 export class InputProblem extends Error {
   override readonly name = 'InputProblem';

@@ -5,20 +5,24 @@
  * notification, as the spec requires; there is no total, since the gateway gives no estimate.
  * Nothing is sent after the client cancelled the call.
  */
-import type { CallObserver } from '../gateway/client.js';
-import type { ToolExtra } from './registry.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { ProgressReporter } from '../pipeline/call.js';
+
+type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 /** Waiting notifications come at least this often (clients show them as signs of life). */
 export const DEFAULT_PROGRESS_INTERVAL_MS = 5_000;
 
-export class CallProgress implements CallObserver {
+export class CallProgress implements ProgressReporter {
   private count = 0;
   private ticker: NodeJS.Timeout | undefined;
   private lastPosition: number | undefined;
+  /** What the call waits for ("waiting for flux-2-pro: 5 s"), known once it is validated. */
+  private label = 'the gateway';
 
   constructor(
     private readonly extra: Pick<ToolExtra, '_meta' | 'signal' | 'sendNotification'>,
-    private readonly label: string,
     private readonly intervalMs = DEFAULT_PROGRESS_INTERVAL_MS,
   ) {}
 
@@ -39,7 +43,8 @@ export class CallProgress implements CallObserver {
     this.ticker = undefined;
   }
 
-  validated(what: string): void {
+  validated(what: string, model: string): void {
+    this.label = model;
     this.send(`validated: ${what}`);
   }
 

@@ -28,8 +28,8 @@ import {
   upstreamSizeHintMiss,
   type Size,
 } from '../catalog/sizes.js';
-import { show } from './argument-messages.js';
-import { invalidArgument } from './failure.js';
+import { show } from '../core/text.js';
+import { invalidArgument } from '../core/failure.js';
 
 function numberField(rule: NumberRule, description: string) {
   const base = rule.integer ? z.number().int() : z.number();

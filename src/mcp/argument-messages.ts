@@ -3,6 +3,7 @@
  * nearest valid value where there is one ("seed -1 is below the minimum of 0: use 0").
  */
 import type { z } from 'zod';
+import { closest, show } from '../core/text.js';
 
 /** Arguments agents often invent, with what to do instead. */
 const UNKNOWN_ARGUMENT_HINTS: Readonly<Record<string, string>> = {
@@ -19,12 +20,6 @@ const VALUE_HINTS: Readonly<Record<string, Readonly<Record<string, string>>>> = 
   },
 };
 
-export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  if (value === undefined) return 'nothing';
-  const json = JSON.stringify(value);
-  return json === undefined ? String(value) : json.length > 60 ? `${json.slice(0, 60)}…` : json;
-}
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let current = input;
@@ -44,34 +39,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   object: 'an object',
 };
 
-/** Edit distance where swapping two neighbouring letters counts as one edit ("sede" → "seed"). */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = best;
-    }
-  }
-  return d[a.length]![b.length]!;
-}
 
-/** The closest allowed value to a mistyped one, if it is close enough to be a typo. */
-export function closest(value: string, allowed: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const option of allowed) {
-    const distance = editDistance(value.toLowerCase(), option.toLowerCase());
-    if (distance < bestDistance) {
-      best = option;
-      bestDistance = distance;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
-}
 
 function describeIssue(issue: z.core.$ZodIssue, input: unknown, allowedKeys: readonly string[]): string {
   const field = issue.path.map(String).join('.') || 'arguments';

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expandHome } from '../paths.js';
+import { expandHome } from '../../core/paths.js';
 
 export type ImageSource =
   | { readonly kind: 'file'; readonly given: string; readonly path: string }

@@ -7,7 +7,7 @@
  */
 import type { ModelSpec } from '../catalog/models.js';
 import { multipartBody, streamedJsonBody, type MultipartFile, type RequestBody } from '../gateway/bodies.js';
-import type { PreparedInputs, WireInput } from '../inputs/prepare.js';
+import type { PreparedInputs, WireInput } from './inputs/prepare.js';
 
 export const EDIT_ENDPOINTS = { json: '/images/generations', multipart: '/images/edits' } as const;
 

@@ -4,12 +4,12 @@
  * save their images before the process exits.
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { ConfigError, configWarnings, loadConfig } from './config.js';
-import { closeHttp } from './gateway/http.js';
-import { createLogger } from './log.js';
-import { createServer } from './server.js';
-import { InFlightCalls } from './tools/in-flight.js';
-import { SERVER_VERSION } from './version.js';
+import { ConfigError, configWarnings, loadConfig } from '../config.js';
+import { closeHttp } from '../core/http.js';
+import { createLogger } from '../core/log.js';
+import { createServer } from '../server.js';
+import { InFlightCalls } from '../mcp/in-flight.js';
+import { SERVER_VERSION } from '../core/version.js';
 
 export async function runStdioServer(): Promise<void> {
   let config;

@@ -16,7 +16,12 @@ import { GatewaySimulator } from '../dist/simulator/gateway-simulator.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const work = await mkdtemp(path.join(os.tmpdir(), 'flux-mcp-pack-'));
-const npm = (args, cwd) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const npm = (args, cwd) =>
+  execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
 const fail = (message) => {
   throw new Error(`pack smoke test: ${message}`);
 };
@@ -28,7 +33,9 @@ try {
   execFileSync('mkdir', ['-p', app]);
   await writeFile(path.join(app, 'package.json'), '{ "private": true }\n');
   npm(['install', tarball], app);
-  const installed = Object.keys(JSON.parse(execFileSync('npm', ['ls', '--json', '--depth=0'], { cwd: app, encoding: 'utf8' })).dependencies);
+  const installed = Object.keys(
+    JSON.parse(execFileSync('npm', ['ls', '--json', '--depth=0'], { cwd: app, encoding: 'utf8' })).dependencies,
+  );
   if (installed.join() !== 'flux-mcp') fail(`expected only flux-mcp at the top level, got ${installed.join(', ')}`);
   const bin = path.join(app, 'node_modules', '.bin', 'flux-mcp');
   if (!existsSync(bin)) fail('no node_modules/.bin/flux-mcp');
@@ -39,23 +46,37 @@ try {
 
   const transport = new StdioClientTransport({
     command: bin,
-    env: { ...process.env, APIYI_API_KEY: 'sk-smoke', APIYI_BASE_URL: simulator.baseUrl, FLUX_MCP_OUTPUT_DIR: path.join(work, 'out'), FLUX_MCP_LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      APIYI_API_KEY: 'sk-smoke',
+      APIYI_BASE_URL: simulator.baseUrl,
+      FLUX_MCP_OUTPUT_DIR: path.join(work, 'out'),
+      FLUX_MCP_LOG_LEVEL: 'warn',
+    },
     stderr: 'inherit',
   });
   const client = new Client({ name: 'pack-smoke', version: '1.0.0' });
   await client.connect(transport);
   const tools = (await client.listTools()).tools.map((t) => t.name);
   if (tools.join() !== 'generate_image,edit_images,list_images') fail(`tools: ${tools.join(', ')}`);
-  const result = await client.callTool({ name: 'generate_image', arguments: { prompt: 'A packaged kite', size: '256x256' } });
+  const result = await client.callTool({
+    name: 'generate_image',
+    arguments: { prompt: 'A packaged kite', size: '256x256' },
+  });
   if (result.isError) fail(result.content[0].text);
   const saved = result.structuredContent.images[0].path;
   if (!existsSync(saved)) fail(`${saved} was not saved`);
   await client.close();
 
-  const viaNpx = execFileSync('npx', ['--yes', `--package=${tarball}`, 'flux-mcp', '--version'], { cwd: work, encoding: 'utf8' }).trim();
+  const viaNpx = execFileSync('npx', ['--yes', `--package=${tarball}`, 'flux-mcp', '--version'], {
+    cwd: work,
+    encoding: 'utf8',
+  }).trim();
   if (viaNpx !== version) fail(`npx printed ${viaNpx}`);
 
-  process.stdout.write(`pack smoke test: ${path.basename(tarball)} installs alone (${installed.join()} + runtime dependencies), lists ${tools.length} tools over stdio, saved ${path.basename(saved)}; npx runs it\n`);
+  process.stdout.write(
+    `pack smoke test: ${path.basename(tarball)} installs alone (${installed.join()} + runtime dependencies), lists ${tools.length} tools over stdio, saved ${path.basename(saved)}; npx runs it\n`,
+  );
 } finally {
   await simulator.close();
   await rm(work, { recursive: true, force: true });

@@ -43,12 +43,22 @@ const rows = [];
 function summarize(name, unit, values, target) {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-  const row = { name, unit, median: at(0.5), p95: at(0.95), min: sorted[0], max: sorted[sorted.length - 1], runs: sorted.length, ...(target ? { target } : {}) };
+  const row = {
+    name,
+    unit,
+    median: at(0.5),
+    p95: at(0.95),
+    min: sorted[0],
+    max: sorted[sorted.length - 1],
+    runs: sorted.length,
+    ...(target ? { target } : {}),
+  };
   rows.push(row);
   process.stderr.write(`  ${name}: median ${format(row.median, unit)} (${row.runs} runs)\n`);
   return row;
 }
-const format = (value, unit) => (unit === 'MB' ? `${value.toFixed(0)} MB` : unit === 's' ? `${value.toFixed(2)} s` : `${value.toFixed(1)} ms`);
+const format = (value, unit) =>
+  unit === 'MB' ? `${value.toFixed(0)} MB` : unit === 's' ? `${value.toFixed(2)} s` : `${value.toFixed(1)} ms`;
 
 function serverEnv(simulator, extra = {}) {
   return {
@@ -132,7 +142,10 @@ await server.connect(new StdioServerTransport());
         name: 'stub-ajv',
         setup(b) {
           b.onResolve({ filter: /^ajv(-formats)?$/ }, (a) => ({ path: a.path, namespace: 'stub' }));
-          b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export default function x() {}', loader: 'js' }));
+          b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+            contents: 'export default function x() {}',
+            loader: 'js',
+          }));
         },
       },
     ],
@@ -182,14 +195,22 @@ async function perCallOverhead(previewSize) {
   const label = previewSize === 0 ? 'preview off' : `preview ${previewSize} px`;
   summarize(`per call, ${label}: wall time`, 'ms', walls);
   summarize(`per call, ${label}: simulator's own time`, 'ms', simulated);
-  summarize(`per call, ${label}: overhead (wall − simulator)`, 'ms', walls.map((w, i) => w - simulated[i]), previewSize === 0 ? '≤ 10 ms' : '≤ 35 ms');
+  summarize(
+    `per call, ${label}: overhead (wall − simulator)`,
+    'ms',
+    walls.map((w, i) => w - simulated[i]),
+    previewSize === 0 ? '≤ 10 ms' : '≤ 35 ms',
+  );
 }
 
 // ---- 3. preview cost -----------------------------------------------------------------------
 
 async function previewCost() {
   process.stderr.write('3. preview cost\n');
-  for (const [label, width, height] of [['1 MP', 1024, 1024], ['4 MP', 2048, 2048]]) {
+  for (const [label, width, height] of [
+    ['1 MP', 1024, 1024],
+    ['4 MP', 2048, 2048],
+  ]) {
     const image = await renderImage({ width, height, format: 'jpeg', key: label });
     await makePreview(image, 768);
     const times = [];
@@ -207,7 +228,13 @@ async function previewCost() {
 /** Incompressible 16-bit PNG: 19.6 MB within FLUX's input limits (1808x1808, ≤ 4 MP, ×16), sent as is. */
 async function noisePng(file) {
   const raw = randomFillSync(Buffer.alloc(1808 * 1808 * 3 * 2));
-  await writeFile(file, await sharp(raw, { raw: { width: 1808, height: 1808, channels: 3, depth: 'ushort' } }).toColourspace('rgb16').png({ compressionLevel: 0 }).toBuffer());
+  await writeFile(
+    file,
+    await sharp(raw, { raw: { width: 1808, height: 1808, channels: 3, depth: 'ushort' } })
+      .toColourspace('rgb16')
+      .png({ compressionLevel: 0 })
+      .toBuffer(),
+  );
   return file;
 }
 
@@ -218,8 +245,16 @@ async function bigEdits() {
   const simulator = await GatewaySimulator.start({ apiKey: KEY });
   try {
     for (const [label, args, target] of [
-      ['edit, 8 × 19.6 MB PNG, flux-2-pro (JSON)', { prompt: 'combine image 1 … image 8', images: references }, '≤ 350 MB'],
-      ['edit, 16 × 19.6 MB PNG, gpt-image-2 (multipart)', { prompt: 'combine them', model: 'gpt-image-2', quality: 'low', images: [...references, ...references] }, undefined],
+      [
+        'edit, 8 × 19.6 MB PNG, flux-2-pro (JSON)',
+        { prompt: 'combine image 1 … image 8', images: references },
+        '≤ 350 MB',
+      ],
+      [
+        'edit, 16 × 19.6 MB PNG, gpt-image-2 (multipart)',
+        { prompt: 'combine them', model: 'gpt-image-2', quality: 'low', images: [...references, ...references] },
+        undefined,
+      ],
     ]) {
       const walls = [];
       const peaks = [];
@@ -227,7 +262,9 @@ async function bigEdits() {
         const { client, transport } = await connect(serverEnv(simulator));
         try {
           const started = performance.now();
-          const result = await client.callTool({ name: 'edit_images', arguments: args }, undefined, { timeout: 600_000 });
+          const result = await client.callTool({ name: 'edit_images', arguments: args }, undefined, {
+            timeout: 600_000,
+          });
           walls.push((performance.now() - started) / 1000);
           peaks.push(await residentMb(transport.pid, 'VmHWM'));
           if (result.isError) throw new Error(result.content[0].text);
@@ -255,7 +292,12 @@ async function concurrency(maxConcurrent) {
     for (let run = 0; run < 3; run++) {
       const started = performance.now();
       const results = await Promise.all(
-        Array.from({ length: 32 }, (_, i) => client.callTool({ name: 'generate_image', arguments: { prompt: `Concurrent call ${i}`, size: '256x256', seed: run * 100 + i } })),
+        Array.from({ length: 32 }, (_, i) =>
+          client.callTool({
+            name: 'generate_image',
+            arguments: { prompt: `Concurrent call ${i}`, size: '256x256', seed: run * 100 + i },
+          }),
+        ),
       );
       totals.push((performance.now() - started) / 1000);
       const failed = results.find((r) => r.isError);
@@ -265,8 +307,15 @@ async function concurrency(maxConcurrent) {
     await client.close();
     await simulator.close();
   }
-  const label = maxConcurrent ? `FLUX_MCP_MAX_CONCURRENT=${maxConcurrent}` : 'default cap of 24 (8 calls wait for a second round)';
-  summarize(`32 simultaneous calls at 1 s latency, ${label}: total`, 's', totals, maxConcurrent ? '≤ 1.25 s' : undefined);
+  const label = maxConcurrent
+    ? `FLUX_MCP_MAX_CONCURRENT=${maxConcurrent}`
+    : 'default cap of 24 (8 calls wait for a second round)';
+  summarize(
+    `32 simultaneous calls at 1 s latency, ${label}: total`,
+    's',
+    totals,
+    maxConcurrent ? '≤ 1.25 s' : undefined,
+  );
 }
 
 // ---- 6. idle footprint ---------------------------------------------------------------------
@@ -308,11 +357,20 @@ try {
   await rm(work, { recursive: true, force: true });
 }
 
-const machine = { node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 1024 ** 3) };
+const machine = {
+  node: process.version,
+  platform: `${os.platform()} ${os.arch()}`,
+  cpus: os.cpus().length,
+  cpu: os.cpus()[0]?.model,
+  memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+};
 const table = [
   '| figure | median | p95 | min | max | runs | target |',
   '|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.name} | ${format(r.median, r.unit)} | ${format(r.p95, r.unit)} | ${format(r.min, r.unit)} | ${format(r.max, r.unit)} | ${r.runs} | ${r.target ?? ''} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.name} | ${format(r.median, r.unit)} | ${format(r.p95, r.unit)} | ${format(r.min, r.unit)} | ${format(r.max, r.unit)} | ${r.runs} | ${r.target ?? ''} |`,
+  ),
 ].join('\n');
 console.log(`Machine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGb} GB, Node ${machine.node}\n`);
 console.log(table);

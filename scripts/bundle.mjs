@@ -44,7 +44,9 @@ await build({
   plugins: [stubAjv],
   chunkNames: 'chunks/[name]-[hash]',
   // Any bundled CommonJS code that calls require() for Node built-ins finds it.
-  banner: { js: "import { createRequire as __fluxCreateRequire } from 'node:module'; const require = __fluxCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __fluxCreateRequire } from 'node:module'; const require = __fluxCreateRequire(import.meta.url);",
+  },
   legalComments: 'linked',
   logLevel: 'warning',
 });

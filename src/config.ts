@@ -8,7 +8,6 @@ import { getModel, MODELS } from './catalog/models.js';
 import { LOG_LEVELS, type LogLevel } from './core/log.js';
 import { expandHome } from './core/paths.js';
 
-
 export interface Config {
   /** Undefined when not set: the server still starts and lists its tools. */
   readonly apiKey: string | undefined;
@@ -43,22 +42,71 @@ export const MAX_PREVIEW_SIZE = 1568;
 
 /** The variables, for the README's configuration table and the error messages. */
 export const CONFIG_VARIABLES = [
-  { name: 'APIYI_API_KEY', default: '(none)', description: 'Your APIYI key. Without it the server starts and lists its tools, and tool calls explain how to set it.' },
-  { name: 'APIYI_BASE_URL', default: DEFAULT_BASE_URL, description: 'Gateway base URL (a relay, or `flux-mcp simulate` for a free local gateway).' },
-  { name: 'FLUX_MCP_OUTPUT_DIR', default: '~/Pictures/flux-mcp', description: 'Absolute path where images and their JSON sidecars are saved; created on demand. `~/` is expanded; relative paths are refused.' },
-  { name: 'FLUX_MCP_PREVIEW_SIZE', default: String(DEFAULT_PREVIEW_SIZE), description: `Long edge in px of the inline JPEG preview (64–${MAX_PREVIEW_SIZE}); 0 turns the inline preview off.` },
+  {
+    name: 'APIYI_API_KEY',
+    default: '(none)',
+    description:
+      'Your APIYI key. Without it the server starts and lists its tools, and tool calls explain how to set it.',
+  },
+  {
+    name: 'APIYI_BASE_URL',
+    default: DEFAULT_BASE_URL,
+    description: 'Gateway base URL (a relay, or `flux-mcp simulate` for a free local gateway).',
+  },
+  {
+    name: 'FLUX_MCP_OUTPUT_DIR',
+    default: '~/Pictures/flux-mcp',
+    description:
+      'Absolute path where images and their JSON sidecars are saved; created on demand. `~/` is expanded; relative paths are refused.',
+  },
+  {
+    name: 'FLUX_MCP_PREVIEW_SIZE',
+    default: String(DEFAULT_PREVIEW_SIZE),
+    description: `Long edge in px of the inline JPEG preview (64–${MAX_PREVIEW_SIZE}); 0 turns the inline preview off.`,
+  },
   {
     name: 'FLUX_MCP_NORMALIZE_INPUTS',
     default: '1',
-    description: 'edit_images: turn reference images upright (EXIF orientation) and, for FLUX, scale them to at most 4 MP with sides in multiples of 16 before sending; inputs already within these limits are sent byte for byte. 0 sends every input as given.',
+    description:
+      'edit_images: turn reference images upright (EXIF orientation) and, for FLUX, scale them to at most 4 MP with sides in multiples of 16 before sending; inputs already within these limits are sent byte for byte. 0 sends every input as given.',
   },
-  { name: 'FLUX_MCP_MAX_RETRIES', default: String(DEFAULT_MAX_RETRIES), description: 'Retries (0–10) of a gateway request after a 429, a 5xx, or a connection failure before any answer. A request that timed out is never sent again (the gateway may have billed it).' },
-  { name: 'FLUX_MCP_TIMEOUT_MS', default: '(per model)', description: 'Timeout of one gateway request in ms (1000–3600000), for every model; by default each model\'s own (60–360 s, see the model table).' },
-  { name: 'FLUX_MCP_MAX_CONCURRENT', default: String(DEFAULT_MAX_CONCURRENT), description: 'Gateway calls in flight at once (1–256); more wait in line, first come first served, and report their place as progress.' },
-  { name: 'FLUX_MCP_MODEL_CONCURRENCY', default: 'flux-kontext-max=6', description: 'Per-model caps on calls in flight, e.g. `flux-kontext-max=6,gpt-image-2=4`; each replaces the default for its model.' },
-  { name: 'FLUX_MCP_SHUTDOWN_GRACE_MS', default: String(DEFAULT_SHUTDOWN_GRACE_MS), description: 'On SIGINT, SIGTERM or stdin end, how long (ms) calls under way may take to finish and save before the server exits.' },
+  {
+    name: 'FLUX_MCP_MAX_RETRIES',
+    default: String(DEFAULT_MAX_RETRIES),
+    description:
+      'Retries (0–10) of a gateway request after a 429, a 5xx, or a connection failure before any answer. A request that timed out is never sent again (the gateway may have billed it).',
+  },
+  {
+    name: 'FLUX_MCP_TIMEOUT_MS',
+    default: '(per model)',
+    description:
+      "Timeout of one gateway request in ms (1000–3600000), for every model; by default each model's own (60–360 s, see the model table).",
+  },
+  {
+    name: 'FLUX_MCP_MAX_CONCURRENT',
+    default: String(DEFAULT_MAX_CONCURRENT),
+    description:
+      'Gateway calls in flight at once (1–256); more wait in line, first come first served, and report their place as progress.',
+  },
+  {
+    name: 'FLUX_MCP_MODEL_CONCURRENCY',
+    default: 'flux-kontext-max=6',
+    description:
+      'Per-model caps on calls in flight, e.g. `flux-kontext-max=6,gpt-image-2=4`; each replaces the default for its model.',
+  },
+  {
+    name: 'FLUX_MCP_SHUTDOWN_GRACE_MS',
+    default: String(DEFAULT_SHUTDOWN_GRACE_MS),
+    description:
+      'On SIGINT, SIGTERM or stdin end, how long (ms) calls under way may take to finish and save before the server exits.',
+  },
   { name: 'FLUX_MCP_LOG_LEVEL', default: 'info', description: `stderr log level: ${LOG_LEVELS.join(', ')}.` },
-  { name: 'FLUX_MCP_HTTP_TOKEN', default: '(none)', description: '`serve --http` only: a bearer token every request must carry (`Authorization: Bearer …`); required to listen beyond 127.0.0.1.' },
+  {
+    name: 'FLUX_MCP_HTTP_TOKEN',
+    default: '(none)',
+    description:
+      '`serve --http` only: a bearer token every request must carry (`Authorization: Bearer …`); required to listen beyond 127.0.0.1.',
+  },
 ] as const;
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
@@ -127,7 +175,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, home: string = 
   if (rawNormalize !== undefined) {
     if (TRUE_WORDS.includes(rawNormalize)) normalizeInputs = true;
     else if (FALSE_WORDS.includes(rawNormalize)) normalizeInputs = false;
-    else problems.push(`FLUX_MCP_NORMALIZE_INPUTS "${rawNormalize}" must be 1 (normalize reference images, the default) or 0 (send them as given)`);
+    else
+      problems.push(
+        `FLUX_MCP_NORMALIZE_INPUTS "${rawNormalize}" must be 1 (normalize reference images, the default) or 0 (send them as given)`,
+      );
   }
 
   /** A whole number in [min, max], or the default; a problem otherwise. */
@@ -140,19 +191,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, home: string = 
     }
     return Number(raw);
   };
-  const maxRetries = integer('FLUX_MCP_MAX_RETRIES', 0, 10, 'retries of a failed gateway request') ?? DEFAULT_MAX_RETRIES;
+  const maxRetries =
+    integer('FLUX_MCP_MAX_RETRIES', 0, 10, 'retries of a failed gateway request') ?? DEFAULT_MAX_RETRIES;
   const timeoutMs = integer('FLUX_MCP_TIMEOUT_MS', 1000, 3_600_000, 'milliseconds per gateway request');
   const maxConcurrent = integer('FLUX_MCP_MAX_CONCURRENT', 1, 256, 'gateway calls in flight') ?? DEFAULT_MAX_CONCURRENT;
-  const shutdownGraceMs = integer('FLUX_MCP_SHUTDOWN_GRACE_MS', 0, 3_600_000, 'milliseconds') ?? DEFAULT_SHUTDOWN_GRACE_MS;
+  const shutdownGraceMs =
+    integer('FLUX_MCP_SHUTDOWN_GRACE_MS', 0, 3_600_000, 'milliseconds') ?? DEFAULT_SHUTDOWN_GRACE_MS;
 
   const modelConcurrency: Record<string, number> = {};
   const rawCaps = read('FLUX_MCP_MODEL_CONCURRENCY');
-  for (const entry of rawCaps?.split(',').map((e) => e.trim()).filter(Boolean) ?? []) {
+  for (const entry of rawCaps
+    ?.split(',')
+    .map((e) => e.trim())
+    .filter(Boolean) ?? []) {
     const match = /^([\w.-]+)\s*=\s*(\d+)$/.exec(entry);
     if (!match || Number(match[2]) < 1) {
-      problems.push(`FLUX_MCP_MODEL_CONCURRENCY entry "${entry}" must look like model=N with N ≥ 1, e.g. flux-kontext-max=6`);
+      problems.push(
+        `FLUX_MCP_MODEL_CONCURRENCY entry "${entry}" must look like model=N with N ≥ 1, e.g. flux-kontext-max=6`,
+      );
     } else if (!getModel(match[1]!)) {
-      problems.push(`FLUX_MCP_MODEL_CONCURRENCY names "${match[1]}", which is not a model: use one of ${MODELS.map((m) => m.id).join(', ')}`);
+      problems.push(
+        `FLUX_MCP_MODEL_CONCURRENCY names "${match[1]}", which is not a model: use one of ${MODELS.map((m) => m.id).join(', ')}`,
+      );
     } else {
       modelConcurrency[match[1]!] = Number(match[2]);
     }
@@ -166,7 +226,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, home: string = 
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { apiKey, baseUrl, outputDir, previewSize, normalizeInputs, maxRetries, timeoutMs, maxConcurrent, modelConcurrency, shutdownGraceMs, logLevel };
+  return {
+    apiKey,
+    baseUrl,
+    outputDir,
+    previewSize,
+    normalizeInputs,
+    maxRetries,
+    timeoutMs,
+    maxConcurrent,
+    modelConcurrency,
+    shutdownGraceMs,
+    logLevel,
+  };
 }
 
 /** Start-up warnings that are not fatal. */

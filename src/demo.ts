@@ -50,7 +50,8 @@ async function main(): Promise<void> {
     if (result.isError) throw new Error(`the demo call failed:\n${textOf(result)}`);
     say(indent(textOf(result)));
     const preview = result.content.find((block) => block.type === 'image');
-    if (preview?.type === 'image') say(`  (+ an inline ${preview.mimeType} preview, ${preview.data.length} base64 characters)`);
+    if (preview?.type === 'image')
+      say(`  (+ an inline ${preview.mimeType} preview, ${preview.data.length} base64 characters)`);
     const structured = result.structuredContent as { images: { path: string }[] };
 
     const editArgs = { prompt: 'Make the sky in image 1 a stormy purple', images: [structured.images[0]!.path] };

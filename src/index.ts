@@ -58,7 +58,10 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
       await (await import('./transports/stdio.js')).runStdioServer();
       return 'running';
     case 'serve': {
-      const [{ serveCommand }, { runCommand }] = await Promise.all([import('./cli/serve.js'), import('./cli/commands.js')]);
+      const [{ serveCommand }, { runCommand }] = await Promise.all([
+        import('./cli/serve.js'),
+        import('./cli/commands.js'),
+      ]);
       return runCommand(serveCommand, rest, io);
     }
     case 'generate':
@@ -67,7 +70,12 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
     case 'models': {
       quietOnClosedPipe();
       const commands = await import('./cli/commands.js');
-      const run = { generate: commands.generateCommand, edit: commands.editCommand, images: commands.imagesCommand, models: commands.modelsCommand }[command];
+      const run = {
+        generate: commands.generateCommand,
+        edit: commands.editCommand,
+        images: commands.imagesCommand,
+        models: commands.modelsCommand,
+      }[command];
       return commands.runCommand(run, rest, io);
     }
     case 'simulate':

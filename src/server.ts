@@ -4,24 +4,24 @@
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
-import type { Config } from './config.js';
-import type { ToolContext } from './pipeline/context.js';
 import { MODELS, type ModelSpec } from './catalog/models.js';
-import { GatewayClient } from './gateway/client.js';
-import { CallLimiter } from './gateway/limiter.js';
+import type { Config } from './config.js';
 import { createLogger, type Logger } from './core/log.js';
 import { redact } from './core/redact.js';
+import { SERVER_NAME, SERVER_VERSION, USER_AGENT } from './core/version.js';
+import { GatewayClient } from './gateway/client.js';
+import { CallLimiter } from './gateway/limiter.js';
 import { ImageLibrary } from './library/image-library.js';
-import { installResources } from './mcp/resources.js';
-import { installPrompts } from './mcp/prompts.js';
-import { editImagesTool } from './tools/edit-images.js';
-import { listImagesTool } from './tools/list-images.js';
-import { generateImageTool } from './tools/generate-image.js';
 import { InFlightCalls } from './mcp/in-flight.js';
 import { DEFAULT_PROGRESS_INTERVAL_MS } from './mcp/progress.js';
+import { installPrompts } from './mcp/prompts.js';
 import { installTools } from './mcp/registry.js';
+import { installResources } from './mcp/resources.js';
+import type { ToolContext } from './pipeline/context.js';
 import type { ToolDefinition } from './tools/definition.js';
-import { SERVER_NAME, SERVER_VERSION, USER_AGENT } from './core/version.js';
+import { editImagesTool } from './tools/edit-images.js';
+import { generateImageTool } from './tools/generate-image.js';
+import { listImagesTool } from './tools/list-images.js';
 
 /**
  * Largest image a resources/read returns whole: its base64 stays under the 1 MB that Claude
@@ -74,10 +74,13 @@ export interface ServerRuntime {
 
 export function createRuntime(config: Config, options: ServerOptions = {}): ServerRuntime {
   const sessions = new Set<Server>();
-  const log = forwardToClients(options.log ?? createLogger(config.logLevel, [config.apiKey]), sessions, [config.apiKey]);
+  const log = forwardToClients(options.log ?? createLogger(config.logLevel, [config.apiKey]), sessions, [
+    config.apiKey,
+  ]);
   const library = new ImageLibrary(config.outputDir);
   const modelCaps: Record<string, number> = {};
-  for (const model of MODELS as readonly ModelSpec[]) if (model.maxConcurrent !== undefined) modelCaps[model.id] = model.maxConcurrent;
+  for (const model of MODELS as readonly ModelSpec[])
+    if (model.maxConcurrent !== undefined) modelCaps[model.id] = model.maxConcurrent;
   const ctx: ToolContext = {
     config,
     log,
@@ -91,7 +94,10 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
           ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
         })
       : undefined,
-    limiter: new CallLimiter({ maxConcurrent: config.maxConcurrent, modelCaps: { ...modelCaps, ...config.modelConcurrency } }),
+    limiter: new CallLimiter({
+      maxConcurrent: config.maxConcurrent,
+      modelCaps: { ...modelCaps, ...config.modelConcurrency },
+    }),
     library,
     imageSaved: () => {
       // Tell every connected client that browses resources; one that has gone away is no reason to fail.
@@ -113,10 +119,15 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
  * The log also goes to connected clients as `notifications/message` (info and above; a client
  * narrows it with logging/setLevel), so a client's own log shows what the server did.
  */
-function forwardToClients(base: Logger, sessions: ReadonlySet<Server>, secrets: readonly (string | undefined)[]): Logger {
+function forwardToClients(
+  base: Logger,
+  sessions: ReadonlySet<Server>,
+  secrets: readonly (string | undefined)[],
+): Logger {
   const forward = (level: 'info' | 'warning' | 'error', message: string): void => {
     const data = redact(message, secrets);
-    for (const server of sessions) server.sendLoggingMessage({ level, logger: SERVER_NAME, data }).catch(() => undefined);
+    for (const server of sessions)
+      server.sendLoggingMessage({ level, logger: SERVER_NAME, data }).catch(() => undefined);
   };
   return {
     debug: (message) => base.debug(message),

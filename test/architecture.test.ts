@@ -53,11 +53,14 @@ function placeOf(file: string): { entry: string; floor: number } {
   return best;
 }
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(IMPORT)].map((m) => path.resolve(path.dirname(file), (m[1] ?? m[2])!).replace(/\.js$/, '.ts'));
+  return [...text.matchAll(IMPORT)].map((m) =>
+    path.resolve(path.dirname(file), (m[1] ?? m[2])!).replace(/\.js$/, '.ts'),
+  );
 }
 
 const files = sourceFiles(SRC);
@@ -77,7 +80,9 @@ describe('the layout of src/', () => {
         const to = placeOf(target);
         if (to.entry === from.entry) continue;
         if (to.floor <= from.floor) {
-          wrong.push(`${rel(file)} (${from.entry}) imports ${rel(target)} (${to.entry}), which is ${to.floor < from.floor ? 'above' : 'beside'} it`);
+          wrong.push(
+            `${rel(file)} (${from.entry}) imports ${rel(target)} (${to.entry}), which is ${to.floor < from.floor ? 'above' : 'beside'} it`,
+          );
         }
       }
     }
@@ -123,7 +128,9 @@ describe('the layout of src/', () => {
   });
 
   it('resolves every relative import to a module of src/', () => {
-    const missing = [...graph].flatMap(([file, targets]) => targets.filter((t) => !graph.has(t)).map((t) => `${rel(file)} → ${rel(t)}`));
+    const missing = [...graph].flatMap(([file, targets]) =>
+      targets.filter((t) => !graph.has(t)).map((t) => `${rel(file)} → ${rel(t)}`),
+    );
     expect(missing).toEqual([]);
   });
 });

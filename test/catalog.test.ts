@@ -3,22 +3,50 @@
  * documented facts, and the size rules accept and refuse the documented examples.
  */
 import { describe, expect, it } from 'vitest';
-import { EDIT_MODEL_IDS, FLUX_SIZE_RULE, GENERATION_MODEL_IDS, getModel, GPT_IMAGE_SIZE_RULE, MODELS, wireParams, type ModelSpec } from '../src/catalog/models.js';
+import {
+  EDIT_MODEL_IDS,
+  FLUX_SIZE_RULE,
+  GENERATION_MODEL_IDS,
+  GPT_IMAGE_SIZE_RULE,
+  getModel,
+  MODELS,
+  type ModelSpec,
+  wireParams,
+} from '../src/catalog/models.js';
 import { nearestValidSize, parseSize, sizeForAspectRatio, sizeProblems } from '../src/catalog/sizes.js';
 
 describe('models (gateway.md)', () => {
   it('lists every generation model, gpt-image-2 included, and every editing model', () => {
     expect(GENERATION_MODEL_IDS).toEqual([
-      'flux-2-pro', 'flux-2-max', 'flux-2-flex', 'flux-2-klein-9b', 'flux-2-klein-4b',
-      'flux-pro-1.1-ultra', 'flux-pro-1.1', 'flux-pro', 'flux-dev', 'gpt-image-2',
+      'flux-2-pro',
+      'flux-2-max',
+      'flux-2-flex',
+      'flux-2-klein-9b',
+      'flux-2-klein-4b',
+      'flux-pro-1.1-ultra',
+      'flux-pro-1.1',
+      'flux-pro',
+      'flux-dev',
+      'gpt-image-2',
     ]);
     expect(EDIT_MODEL_IDS.sort()).toEqual(
-      ['flux-2-flex', 'flux-2-klein-4b', 'flux-2-klein-9b', 'flux-2-max', 'flux-2-pro', 'flux-kontext-max', 'flux-kontext-pro', 'gpt-image-2'].sort(),
+      [
+        'flux-2-flex',
+        'flux-2-klein-4b',
+        'flux-2-klein-9b',
+        'flux-2-max',
+        'flux-2-pro',
+        'flux-kontext-max',
+        'flux-kontext-pro',
+        'gpt-image-2',
+      ].sort(),
     );
   });
 
   it('has the documented reference caps, prices and formats', () => {
-    const facts = Object.fromEntries(MODELS.map((m) => [m.id, [m.edits?.maxReferences ?? 0, m.priceUsd, m.outputFormats.join('/')]]));
+    const facts = Object.fromEntries(
+      MODELS.map((m) => [m.id, [m.edits?.maxReferences ?? 0, m.priceUsd, m.outputFormats.join('/')]]),
+    );
     expect(facts).toEqual({
       'flux-2-max': [8, 0.07, 'jpeg/png'],
       'flux-2-pro': [8, 0.03, 'jpeg/png'],
@@ -39,7 +67,8 @@ describe('models (gateway.md)', () => {
     for (const model of MODELS as readonly ModelSpec[]) {
       expect(model.params.includes('steps'), model.id).toBe(model.id === 'flux-2-flex');
       expect(model.params.includes('guidance'), model.id).toBe(model.id === 'flux-2-flex');
-      for (const p of ['quality', 'background', 'output_compression'] as const) expect(model.params.includes(p), `${model.id} ${p}`).toBe(model.id === 'gpt-image-2');
+      for (const p of ['quality', 'background', 'output_compression'] as const)
+        expect(model.params.includes(p), `${model.id} ${p}`).toBe(model.id === 'gpt-image-2');
       expect(model.params.includes('seed'), model.id).toBe(model.id !== 'gpt-image-2');
     }
     expect(getModel('flux-2-klein-9b')!.ignoredUpstream).toEqual(['prompt_upsampling']);
@@ -49,7 +78,9 @@ describe('models (gateway.md)', () => {
     expect(wireParams(getModel('gpt-image-2')!)).not.toContain('width');
     expect(wireParams(getModel('gpt-image-2')!)).not.toContain('aspect_ratio');
     expect(wireParams(getModel('flux-dev')!)).not.toContain('aspect_ratio');
-    expect(wireParams(getModel('flux-2-pro')!)).toEqual(expect.arrayContaining(['size', 'width', 'height', 'aspect_ratio']));
+    expect(wireParams(getModel('flux-2-pro')!)).toEqual(
+      expect.arrayContaining(['size', 'width', 'height', 'aspect_ratio']),
+    );
   });
 
   it('has the documented input limits: FLUX ≤ 20 MB, ≤ 20 MP, sent at ≤ 4 MP ×16; gpt-image-2 ≤ 50 MB with a mask', () => {
@@ -61,7 +92,12 @@ describe('models (gateway.md)', () => {
       expect(edits.inputRule, id).toEqual(
         gpt
           ? { maxBytes: 50_000_000, maxPixels: null, minSide: 64, sendAs: null }
-          : { maxBytes: 20_000_000, maxPixels: 20_000_000, minSide: 64, sendAs: { maxPixels: 2048 * 2048, multipleOf: 16 } },
+          : {
+              maxBytes: 20_000_000,
+              maxPixels: 20_000_000,
+              minSide: 64,
+              sendAs: { maxPixels: 2048 * 2048, multipleOf: 16 },
+            },
       );
     }
   });
@@ -76,7 +112,7 @@ describe('models (gateway.md)', () => {
 describe('size rules', () => {
   const size = (text: string) => parseSize(text)!;
 
-  it('accepts the gateway\'s valid examples and refuses its invalid ones', () => {
+  it("accepts the gateway's valid examples and refuses its invalid ones", () => {
     for (const ok of ['1280x720', '1920x1080', '2048x1024', '1456x1920', '2048x2048', '64x64']) {
       expect(sizeProblems(size(ok), FLUX_SIZE_RULE), ok).toEqual([]);
     }
@@ -89,11 +125,14 @@ describe('size rules', () => {
   it('accepts 1920x1080 (documented valid, though 1080 is not ×16) but no other side of 1080', () => {
     expect(sizeProblems(size('1920x1080'), FLUX_SIZE_RULE)).toEqual([]);
     expect(sizeProblems(size('1080x1920'), FLUX_SIZE_RULE)).toEqual([]);
-    expect(sizeProblems(size('1440x1080'), FLUX_SIZE_RULE)).toEqual(['height 1080 is not a multiple of 16: use 1072 or 1088']);
+    expect(sizeProblems(size('1440x1080'), FLUX_SIZE_RULE)).toEqual([
+      'height 1080 is not a multiple of 16: use 1072 or 1088',
+    ]);
   });
 
   it('accepts every gpt-image-2 preset', () => {
-    for (const preset of GPT_IMAGE_SIZE_RULE.presets!) expect(sizeProblems(size(preset), GPT_IMAGE_SIZE_RULE), preset).toEqual([]);
+    for (const preset of GPT_IMAGE_SIZE_RULE.presets!)
+      expect(sizeProblems(size(preset), GPT_IMAGE_SIZE_RULE), preset).toEqual([]);
   });
 
   it('finds a nearest valid size that is valid, for awkward inputs', () => {
@@ -107,7 +146,15 @@ describe('size rules', () => {
   });
 
   it('turns common aspect ratios into valid sizes of about 1 MP', () => {
-    for (const [w, h] of [[1, 1], [16, 9], [9, 16], [4, 3], [3, 2], [2, 3], [21, 9]] as const) {
+    for (const [w, h] of [
+      [1, 1],
+      [16, 9],
+      [9, 16],
+      [4, 3],
+      [3, 2],
+      [2, 3],
+      [21, 9],
+    ] as const) {
       const result = sizeForAspectRatio({ w, h }, FLUX_SIZE_RULE)!;
       expect(sizeProblems(result, FLUX_SIZE_RULE)).toEqual([]);
       expect(result.width * result.height).toBeGreaterThan(850_000);

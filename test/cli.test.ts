@@ -107,13 +107,15 @@ describe('generate', () => {
 });
 
 describe('edit', () => {
-  it('takes relative paths (the terminal is the user\'s own directory) and prints the new path', async () => {
+  it("takes relative paths (the terminal is the user's own directory) and prints the new path", async () => {
     await writeImage(work, 'photo.png', { width: 256, height: 192 });
     await writeImage(work, 'style.jpg', { width: 128, height: 128, format: 'jpeg' });
     const run = await cli(['edit', 'image 1 in the style of image 2', '--image', 'photo.png', '-i', 'style.jpg']);
     expect(run.code, run.stderr).toBe(0);
     expect(lines(run.stdout)).toHaveLength(1);
-    expect(Object.keys(simulator.apiRequests()[0]!.json as object)).toEqual(expect.arrayContaining(['input_image', 'input_image_2']));
+    expect(Object.keys(simulator.apiRequests()[0]!.json as object)).toEqual(
+      expect.arrayContaining(['input_image', 'input_image_2']),
+    );
   });
 
   it('exits 2 without --image, or with an image that does not exist', async () => {

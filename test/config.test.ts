@@ -43,11 +43,25 @@ describe('loadConfig', () => {
       },
       HOME,
     );
-    expect(config).toEqual({ apiKey: 'sk-abc', baseUrl: 'http://127.0.0.1:8787/v1', outputDir: path.join(HOME, 'art'), previewSize: 0, normalizeInputs: false, maxRetries: 2, timeoutMs: undefined, maxConcurrent: 24, modelConcurrency: {}, shutdownGraceMs: 120_000, logLevel: 'debug' });
+    expect(config).toEqual({
+      apiKey: 'sk-abc',
+      baseUrl: 'http://127.0.0.1:8787/v1',
+      outputDir: path.join(HOME, 'art'),
+      previewSize: 0,
+      normalizeInputs: false,
+      maxRetries: 2,
+      timeoutMs: undefined,
+      maxConcurrent: 24,
+      modelConcurrency: {},
+      shutdownGraceMs: 120_000,
+      logLevel: 'debug',
+    });
   });
 
   it('expands ~/ in the output directory', () => {
-    expect(loadConfig({ FLUX_MCP_OUTPUT_DIR: '~/Pictures/ai' }, HOME).outputDir).toBe(path.join(HOME, 'Pictures', 'ai'));
+    expect(loadConfig({ FLUX_MCP_OUTPUT_DIR: '~/Pictures/ai' }, HOME).outputDir).toBe(
+      path.join(HOME, 'Pictures', 'ai'),
+    );
   });
 
   it('refuses a relative output directory, saying why and what to use', () => {
@@ -67,16 +81,34 @@ describe('loadConfig', () => {
   it('reads FLUX_MCP_NORMALIZE_INPUTS as a switch and refuses anything else', () => {
     expect(loadConfig({ FLUX_MCP_NORMALIZE_INPUTS: '0' }, HOME).normalizeInputs).toBe(false);
     expect(loadConfig({ FLUX_MCP_NORMALIZE_INPUTS: 'true' }, HOME).normalizeInputs).toBe(true);
-    expect(problemsOf({ FLUX_MCP_NORMALIZE_INPUTS: 'sometimes' })[0]).toContain('FLUX_MCP_NORMALIZE_INPUTS "sometimes" must be 1');
+    expect(problemsOf({ FLUX_MCP_NORMALIZE_INPUTS: 'sometimes' })[0]).toContain(
+      'FLUX_MCP_NORMALIZE_INPUTS "sometimes" must be 1',
+    );
   });
 
   it('reads retries, timeout, concurrency caps and the shutdown grace, refusing bad values', () => {
     const config = loadConfig(
-      { FLUX_MCP_MAX_RETRIES: '0', FLUX_MCP_TIMEOUT_MS: '90000', FLUX_MCP_MAX_CONCURRENT: '4', FLUX_MCP_MODEL_CONCURRENCY: 'flux-kontext-max=2, gpt-image-2=3', FLUX_MCP_SHUTDOWN_GRACE_MS: '5000' },
+      {
+        FLUX_MCP_MAX_RETRIES: '0',
+        FLUX_MCP_TIMEOUT_MS: '90000',
+        FLUX_MCP_MAX_CONCURRENT: '4',
+        FLUX_MCP_MODEL_CONCURRENCY: 'flux-kontext-max=2, gpt-image-2=3',
+        FLUX_MCP_SHUTDOWN_GRACE_MS: '5000',
+      },
       HOME,
     );
-    expect(config).toMatchObject({ maxRetries: 0, timeoutMs: 90_000, maxConcurrent: 4, modelConcurrency: { 'flux-kontext-max': 2, 'gpt-image-2': 3 }, shutdownGraceMs: 5000 });
-    const problems = problemsOf({ FLUX_MCP_MAX_RETRIES: '-1', FLUX_MCP_TIMEOUT_MS: '10', FLUX_MCP_MODEL_CONCURRENCY: 'flux-9=2,kontext' });
+    expect(config).toMatchObject({
+      maxRetries: 0,
+      timeoutMs: 90_000,
+      maxConcurrent: 4,
+      modelConcurrency: { 'flux-kontext-max': 2, 'gpt-image-2': 3 },
+      shutdownGraceMs: 5000,
+    });
+    const problems = problemsOf({
+      FLUX_MCP_MAX_RETRIES: '-1',
+      FLUX_MCP_TIMEOUT_MS: '10',
+      FLUX_MCP_MODEL_CONCURRENCY: 'flux-9=2,kontext',
+    });
     expect(problems).toEqual([
       'FLUX_MCP_MAX_RETRIES "-1" must be a whole number from 0 to 10 (retries of a failed gateway request)',
       'FLUX_MCP_TIMEOUT_MS "10" must be a whole number from 1000 to 3600000 (milliseconds per gateway request)',
@@ -86,15 +118,25 @@ describe('loadConfig', () => {
   });
 
   it('refuses a base URL that is not http(s), and reports every problem at once', () => {
-    const problems = problemsOf({ APIYI_BASE_URL: 'ftp://example.com', FLUX_MCP_OUTPUT_DIR: 'rel', FLUX_MCP_LOG_LEVEL: 'loud' });
+    const problems = problemsOf({
+      APIYI_BASE_URL: 'ftp://example.com',
+      FLUX_MCP_OUTPUT_DIR: 'rel',
+      FLUX_MCP_LOG_LEVEL: 'loud',
+    });
     expect(problems).toHaveLength(3);
     expect(problems[0]).toContain('must be an http(s) URL');
     expect(problemsOf({ APIYI_BASE_URL: 'not a url' })[0]).toContain('is not a URL');
   });
 
   it('warns about a missing key and about a key sent over plain http to another host', () => {
-    expect(configWarnings(loadConfig({}, HOME))).toEqual(['APIYI_API_KEY is not set: tools are listed, but calls will ask for a key.']);
-    expect(configWarnings(loadConfig({ APIYI_API_KEY: 'k', APIYI_BASE_URL: 'http://relay.example.com/v1' }, HOME))[0]).toContain('unencrypted');
-    expect(configWarnings(loadConfig({ APIYI_API_KEY: 'k', APIYI_BASE_URL: 'http://127.0.0.1:1/v1' }, HOME))).toEqual([]);
+    expect(configWarnings(loadConfig({}, HOME))).toEqual([
+      'APIYI_API_KEY is not set: tools are listed, but calls will ask for a key.',
+    ]);
+    expect(
+      configWarnings(loadConfig({ APIYI_API_KEY: 'k', APIYI_BASE_URL: 'http://relay.example.com/v1' }, HOME))[0],
+    ).toContain('unencrypted');
+    expect(configWarnings(loadConfig({ APIYI_API_KEY: 'k', APIYI_BASE_URL: 'http://127.0.0.1:1/v1' }, HOME))).toEqual(
+      [],
+    );
   });
 });

@@ -10,13 +10,27 @@ import path from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startHarness, textOf, type Harness } from './helpers/harness.js';
+import { type Harness, startHarness, textOf } from './helpers/harness.js';
 import { dataUrl, makeImage, writeImage } from './helpers/images.js';
 
 let h: Harness;
 let dir: string;
 const files = {} as Record<
-  'good' | 'tiny' | 'text' | 'gif' | 'empty' | 'folder' | 'fifo' | 'over20MB' | 'over50MB' | 'over20MP' | 'maskOk' | 'maskNoAlpha' | 'maskWrongSize' | 'maskJpeg' | 'unreadable',
+  | 'good'
+  | 'tiny'
+  | 'text'
+  | 'gif'
+  | 'empty'
+  | 'folder'
+  | 'fifo'
+  | 'over20MB'
+  | 'over50MB'
+  | 'over20MP'
+  | 'maskOk'
+  | 'maskNoAlpha'
+  | 'maskWrongSize'
+  | 'maskJpeg'
+  | 'unreadable',
   string
 >;
 
@@ -37,7 +51,12 @@ beforeAll(async () => {
   files.text = path.join(dir, 'notes.png');
   await writeFile(files.text, 'these are notes, not pixels');
   files.gif = path.join(dir, 'anim.gif');
-  await writeFile(files.gif, await sharp({ create: { width: 80, height: 80, channels: 3, background: '#00f' } }).gif().toBuffer());
+  await writeFile(
+    files.gif,
+    await sharp({ create: { width: 80, height: 80, channels: 3, background: '#00f' } })
+      .gif()
+      .toBuffer(),
+  );
   files.empty = path.join(dir, 'empty.png');
   await writeFile(files.empty, '');
   files.folder = path.join(dir, 'folder.png');
@@ -46,7 +65,13 @@ beforeAll(async () => {
   execFileSync('mkfifo', [files.fifo]);
   files.over20MB = await sparseFile('big.png', 20_000_001);
   files.over50MB = await sparseFile('bigger.png', 50_000_001);
-  files.over20MP = await writeImage(dir, 'huge.png', await sharp({ create: { width: 5008, height: 4000, channels: 3, background: '#888' } }).png({ compressionLevel: 1 }).toBuffer());
+  files.over20MP = await writeImage(
+    dir,
+    'huge.png',
+    await sharp({ create: { width: 5008, height: 4000, channels: 3, background: '#888' } })
+      .png({ compressionLevel: 1 })
+      .toBuffer(),
+  );
   files.maskOk = await writeImage(dir, 'mask.png', { width: 256, height: 256, alpha: true });
   files.maskNoAlpha = await writeImage(dir, 'mask-opaque.png', { width: 256, height: 256 });
   files.maskWrongSize = await writeImage(dir, 'mask-small.png', { width: 128, height: 128, alpha: true });
@@ -60,7 +85,8 @@ afterAll(async () => {
 });
 beforeEach(() => h.simulator.reset());
 
-const edit = (args: Record<string, unknown>): Promise<CallToolResult> => h.call({ prompt: 'edit it', ...args }, 'edit_images');
+const edit = (args: Record<string, unknown>): Promise<CallToolResult> =>
+  h.call({ prompt: 'edit it', ...args }, 'edit_images');
 
 /** Refused as invalid_argument, every fragment in the message, and nothing sent anywhere. */
 async function expectRefused(args: Record<string, unknown>, ...fragments: string[]): Promise<string> {
@@ -76,12 +102,20 @@ async function expectRefused(args: Record<string, unknown>, ...fragments: string
 
 describe('where an input is', () => {
   it('refuses a relative path, saying why and how to fix it', async () => {
-    await expectRefused({ images: ['photos/cat.png'] }, 'image 1 "photos/cat.png" is a relative path', "this server's working directory is not yours", 'absolute path');
+    await expectRefused(
+      { images: ['photos/cat.png'] },
+      'image 1 "photos/cat.png" is a relative path',
+      "this server's working directory is not yours",
+      'absolute path',
+    );
   });
 
   it('points a bare file name at the image of that name in the output directory', async () => {
     await writeImage(h.outputDir, '20261122-120000-earlier-abc123.png', { width: 64, height: 64 });
-    await expectRefused({ images: ['20261122-120000-earlier-abc123.png'] }, `"${path.join(h.outputDir, '20261122-120000-earlier-abc123.png')}"`);
+    await expectRefused(
+      { images: ['20261122-120000-earlier-abc123.png'] },
+      `"${path.join(h.outputDir, '20261122-120000-earlier-abc123.png')}"`,
+    );
   });
 
   it('refuses a missing file, a directory, a FIFO and an empty file, each by number', async () => {
@@ -102,11 +136,17 @@ describe('where an input is', () => {
     await symlink(files.good, link);
     const result = await edit({ images: [link] });
     expect(result.isError, textOf(result)).toBeFalsy();
-    expect((result.structuredContent as { inputs: { source: string; path: string }[] }).inputs[0]).toMatchObject({ source: link, path: files.good });
+    expect((result.structuredContent as { inputs: { source: string; path: string }[] }).inputs[0]).toMatchObject({
+      source: link,
+      path: files.good,
+    });
   });
 
   it('refuses a data URL over the size limit from its length, before decoding it', async () => {
-    await expectRefused({ images: [`data:image/png;base64,${'A'.repeat(26_700_000)}`] }, 'holds 20,025,000 bytes, over the 20 MB limit');
+    await expectRefused(
+      { images: [`data:image/png;base64,${'A'.repeat(26_700_000)}`] },
+      'holds 20,025,000 bytes, over the 20 MB limit',
+    );
   });
 
   it.skipIf(process.getuid?.() === 0)('refuses a file the server cannot read', async () => {
@@ -114,19 +154,34 @@ describe('where an input is', () => {
   });
 
   it('refuses schemes it cannot read', async () => {
-    await expectRefused({ images: ['ftp://example.com/a.png'] }, 'image 1 "ftp://example.com/a.png" uses a scheme this server cannot read');
+    await expectRefused(
+      { images: ['ftp://example.com/a.png'] },
+      'image 1 "ftp://example.com/a.png" uses a scheme this server cannot read',
+    );
   });
 });
 
 describe('what an input is (by its bytes)', () => {
   it('refuses a text file named .png, and names a GIF for what it is', async () => {
-    await expectRefused({ images: [files.good, files.text, files.gif] }, `image 2 "${files.text}" is not an image`, 'judged by its content', `image 3 "${files.gif}" is a GIF image`, 'PNG, JPEG or WebP');
+    await expectRefused(
+      { images: [files.good, files.text, files.gif] },
+      `image 2 "${files.text}" is not an image`,
+      'judged by its content',
+      `image 3 "${files.gif}" is a GIF image`,
+      'PNG, JPEG or WebP',
+    );
   });
 
   it('refuses a data URL whose declared type is not its bytes, broken base64, and a non-image type', async () => {
     const jpeg = await makeImage({ width: 80, height: 80, format: 'jpeg' });
     await expectRefused(
-      { images: [dataUrl(jpeg, 'image/png'), 'data:image/png;base64,iVBORw0K#not*base64', 'data:text/plain;base64,aGVsbG8='] },
+      {
+        images: [
+          dataUrl(jpeg, 'image/png'),
+          'data:image/png;base64,iVBORw0K#not*base64',
+          'data:text/plain;base64,aGVsbG8=',
+        ],
+      },
       'image 1 data:image/png;base64,… (data URL, ',
       'declares image/png but holds jpeg bytes: use data:image/jpeg;base64',
       'image 2 data:image/png;base64,… (data URL, 41 characters) is not valid base64',
@@ -141,21 +196,34 @@ describe('what an input is (by its bytes)', () => {
 
 describe('limits per model', () => {
   it('refuses a FLUX input over 20 MB before reading it, and over 20 MP', async () => {
-    await expectRefused({ images: [files.over20MB, files.over20MP] }, `image 1 "${files.over20MB}" is 20,000,001 bytes, over the 20 MB limit (20,000,000 bytes)`, `image 2 "${files.over20MP}" is 5008×4000 (20,032,000 px), over the 20,000,000 px limit`);
+    await expectRefused(
+      { images: [files.over20MB, files.over20MP] },
+      `image 1 "${files.over20MB}" is 20,000,001 bytes, over the 20 MB limit (20,000,000 bytes)`,
+      `image 2 "${files.over20MP}" is 5008×4000 (20,032,000 px), over the 20,000,000 px limit`,
+    );
   });
 
   it('takes a 20 MP+ input on gpt-image-2 (no pixel limit) but refuses one over 50 MB', async () => {
-    await expectRefused({ images: [files.over20MP, files.over50MB], model: 'gpt-image-2' }, `image 2 "${files.over50MB}" is 50,000,001 bytes, over the 50 MB limit (50,000,000 bytes)`);
+    await expectRefused(
+      { images: [files.over20MP, files.over50MB], model: 'gpt-image-2' },
+      `image 2 "${files.over50MB}" is 50,000,001 bytes, over the 50 MB limit (50,000,000 bytes)`,
+    );
   });
 
   it.each([
     ['flux-2-pro', 9, 8],
     ['flux-2-klein-4b', 5, 4],
     ['flux-kontext-max', 2, 1],
-  ])('caps %s at its reference count (%i given, %i allowed), suggesting models that take more', async (model, count, cap) => {
-    const text = await expectRefused({ images: Array(count).fill(files.good), model }, `images has ${count} entries, but ${model} takes at most ${cap}: remove ${count - cap}`);
-    expect(text).toContain('gpt-image-2 (16)');
-  });
+  ])(
+    'caps %s at its reference count (%i given, %i allowed), suggesting models that take more',
+    async (model, count, cap) => {
+      const text = await expectRefused(
+        { images: Array(count).fill(files.good), model },
+        `images has ${count} entries, but ${model} takes at most ${cap}: remove ${count - cap}`,
+      );
+      expect(text).toContain('gpt-image-2 (16)');
+    },
+  );
 
   it('caps every model at 16 references in the schema', async () => {
     const result = await edit({ images: Array(17).fill(files.good), model: 'gpt-image-2' });
@@ -164,18 +232,31 @@ describe('limits per model', () => {
   });
 
   it('reports output-parameter problems together with input-count problems', async () => {
-    await expectRefused({ images: Array(2).fill(files.good), model: 'flux-kontext-pro', steps: 10 }, 'takes at most 1', 'steps is only accepted by flux-2-flex');
+    await expectRefused(
+      { images: Array(2).fill(files.good), model: 'flux-kontext-pro', steps: 10 },
+      'takes at most 1',
+      'steps is only accepted by flux-2-flex',
+    );
   });
 });
 
 describe('the mask', () => {
   it('is refused on FLUX models, naming the model that takes one', async () => {
-    await expectRefused({ images: [files.good], mask: files.maskOk }, 'mask is only accepted by gpt-image-2 (model is flux-2-pro): remove mask or use model "gpt-image-2"');
+    await expectRefused(
+      { images: [files.good], mask: files.maskOk },
+      'mask is only accepted by gpt-image-2 (model is flux-2-pro): remove mask or use model "gpt-image-2"',
+    );
   });
 
   it('must have an alpha channel, be a PNG, and be the size of image 1', async () => {
-    await expectRefused({ images: [files.good], mask: files.maskNoAlpha, model: 'gpt-image-2' }, `mask "${files.maskNoAlpha}" is a PNG without an alpha channel`);
-    await expectRefused({ images: [files.good], mask: files.maskJpeg, model: 'gpt-image-2' }, `mask "${files.maskJpeg}" is a jpeg image: a mask must be a PNG with an alpha channel`);
+    await expectRefused(
+      { images: [files.good], mask: files.maskNoAlpha, model: 'gpt-image-2' },
+      `mask "${files.maskNoAlpha}" is a PNG without an alpha channel`,
+    );
+    await expectRefused(
+      { images: [files.good], mask: files.maskJpeg, model: 'gpt-image-2' },
+      `mask "${files.maskJpeg}" is a jpeg image: a mask must be a PNG with an alpha channel`,
+    );
     await expectRefused(
       { images: [files.good], mask: files.maskWrongSize, model: 'gpt-image-2' },
       `mask "${files.maskWrongSize}" is 128x128, but image 1 is 256x256 as sent: the mask must be exactly the size of image 1`,
@@ -192,7 +273,11 @@ describe('the mask', () => {
       ['mask', 'mask.png', 'image/png'],
     ]);
     expect(request!.form!.files[2]!.bytes.equals(await readFile(files.maskOk!))).toBe(true);
-    expect((result.structuredContent as { inputs: { role: string }[] }).inputs.map((i) => i.role)).toEqual(['image', 'image', 'mask']);
+    expect((result.structuredContent as { inputs: { role: string }[] }).inputs.map((i) => i.role)).toEqual([
+      'image',
+      'image',
+      'mask',
+    ]);
   });
 });
 
@@ -208,7 +293,9 @@ describe('URLs the server fetches (gpt-image-2)', () => {
   it('stops fetching a URL over the 50 MB input limit, and calls nothing', async () => {
     const url = h.simulator.hostAsset(Buffer.alloc(50_000_001), 'huge.png', 'image/png');
     const result = await edit({ images: [url], model: 'gpt-image-2' });
-    expect(textOf(result)).toContain(`invalid_argument: image 1 "${url}" is over the 50 MB limit for this model's inputs`);
+    expect(textOf(result)).toContain(
+      `invalid_argument: image 1 "${url}" is over the 50 MB limit for this model's inputs`,
+    );
     expect(h.simulator.apiRequests()).toEqual([]);
   });
 

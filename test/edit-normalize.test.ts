@@ -11,7 +11,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fitToRule } from '../src/pipeline/inputs/normalize.js';
-import { startHarness, textOf, type Harness } from './helpers/harness.js';
+import { type Harness, startHarness, textOf } from './helpers/harness.js';
 import { averageColour, jsonReferences, sha256, uploadedFiles, writeImage } from './helpers/images.js';
 
 const RED = { r: 230, g: 20, b: 20 };
@@ -57,7 +57,10 @@ describe('normalization on (the default)', () => {
   beforeEach(() => h.simulator.reset());
 
   it('sends a 12 MP phone photo upright, within 4 MP, sides ×16; an in-limit PNG untouched', async () => {
-    const result = await h.call({ prompt: 'put the logo of image 2 on the shirt in image 1', images: [phonePhoto, inLimitPng] }, 'edit_images');
+    const result = await h.call(
+      { prompt: 'put the logo of image 2 on the shirt in image 1', images: [phonePhoto, inLimitPng] },
+      'edit_images',
+    );
     const notes = notesOf(result);
     const [photo, logo] = jsonReferences(h.simulator.apiRequests()[0]!) as Buffer[];
 
@@ -81,7 +84,13 @@ describe('normalization on (the default)', () => {
     );
     expect(textOf(result)).toContain(`Note: image 1 "${phonePhoto}" was turned upright`);
     const [photoRecord, logoRecord] = (result.structuredContent as { inputs: Record<string, unknown>[] }).inputs;
-    expect(photoRecord).toMatchObject({ width: 3024, height: 4032, orientation: 6, sent: 'normalized', normalized: { width: 1760, height: 2352, sha256: sha256(photo!) } });
+    expect(photoRecord).toMatchObject({
+      width: 3024,
+      height: 4032,
+      orientation: 6,
+      sent: 'normalized',
+      normalized: { width: 1760, height: 2352, sha256: sha256(photo!) },
+    });
     expect(logoRecord).toMatchObject({ width: 512, height: 512, sent: 'original' });
   });
 
@@ -94,7 +103,10 @@ describe('normalization on (the default)', () => {
   });
 
   it('turns the photo upright for gpt-image-2 too, without resizing (no 4 MP rule there)', async () => {
-    const result = await h.call({ prompt: 'brighter', images: [phonePhoto], model: 'gpt-image-2', quality: 'low' }, 'edit_images');
+    const result = await h.call(
+      { prompt: 'brighter', images: [phonePhoto], model: 'gpt-image-2', quality: 'low' },
+      'edit_images',
+    );
     const [, sent] = uploadedFiles(h.simulator.apiRequests()[0]!)[0]!;
     const meta = await sharp(sent).metadata();
     expect([meta.width, meta.height, meta.orientation ?? 1]).toEqual([3024, 4032, 1]);
@@ -104,9 +116,15 @@ describe('normalization on (the default)', () => {
   it('checks a mask against image 1 as sent (upright), not as stored', async () => {
     const sideways = await writeImage(dir, 'mask-sideways.png', { width: 4032, height: 3024, alpha: true });
     const upright = await writeImage(dir, 'mask-upright.png', { width: 3024, height: 4032, alpha: true });
-    const refused = await h.call({ prompt: 'x', images: [phonePhoto], mask: sideways, model: 'gpt-image-2' }, 'edit_images');
+    const refused = await h.call(
+      { prompt: 'x', images: [phonePhoto], mask: sideways, model: 'gpt-image-2' },
+      'edit_images',
+    );
     expect(textOf(refused)).toContain('is 4032x3024, but image 1 is 3024x4032 as sent');
-    const accepted = await h.call({ prompt: 'x', images: [phonePhoto], mask: upright, model: 'gpt-image-2', quality: 'low' }, 'edit_images');
+    const accepted = await h.call(
+      { prompt: 'x', images: [phonePhoto], mask: upright, model: 'gpt-image-2', quality: 'low' },
+      'edit_images',
+    );
     expect(accepted.isError, textOf(accepted)).toBeFalsy();
     expect(h.simulator.apiRequests()).toHaveLength(1);
   });
@@ -137,10 +155,14 @@ describe('fitToRule', () => {
     expect(fitToRule({ width: 1000, height: 750 }, budget, 16)).toEqual({ width: 1008, height: 752 });
     expect(fitToRule({ width: 8000, height: 2000 }, budget, 16)).toEqual({ width: 4096, height: 1024 });
     expect(fitToRule({ width: 1024, height: 1024 }, budget, 16)).toEqual({ width: 1024, height: 1024 });
-    for (const size of [{ width: 4000, height: 3000 }, { width: 6000, height: 3375 }, { width: 65, height: 4000 }]) {
+    for (const size of [
+      { width: 4000, height: 3000 },
+      { width: 6000, height: 3375 },
+      { width: 65, height: 4000 },
+    ]) {
       const fitted = fitToRule(size, budget, 16);
       expect(fitted.width * fitted.height, JSON.stringify(size)).toBeLessThanOrEqual(budget);
-      expect(fitted.width % 16 + (fitted.height % 16)).toBe(0);
+      expect((fitted.width % 16) + (fitted.height % 16)).toBe(0);
     }
   });
 });

@@ -10,11 +10,19 @@ import { pathToFileURL } from 'node:url';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { USER_AGENT } from '../src/core/version.js';
 import type { SimulatedRequest } from '../src/simulator/gateway-simulator.js';
 import { SIMULATOR_USER_AGENT } from '../src/simulator/references.js';
-import { USER_AGENT } from '../src/core/version.js';
-import { startHarness, TEST_KEY, textOf, type Harness } from './helpers/harness.js';
-import { averageColour, dataUrl, jsonReferences, makeImage, sha256, uploadedFiles, writeImage } from './helpers/images.js';
+import { type Harness, startHarness, TEST_KEY, textOf } from './helpers/harness.js';
+import {
+  averageColour,
+  dataUrl,
+  jsonReferences,
+  makeImage,
+  sha256,
+  uploadedFiles,
+  writeImage,
+} from './helpers/images.js';
 
 interface InputRecord {
   role: string;
@@ -61,7 +69,9 @@ beforeAll(async () => {
   process.env.HOME = path.join(work, 'home');
   await mkdir(path.join(work, 'home', 'Pictures'), { recursive: true });
   const { tools } = await h.client.listTools();
-  validateOutput = new AjvJsonSchemaValidator().getValidator(tools.find((t) => t.name === 'edit_images')!.outputSchema!);
+  validateOutput = new AjvJsonSchemaValidator().getValidator(
+    tools.find((t) => t.name === 'edit_images')!.outputSchema!,
+  );
 });
 afterAll(async () => {
   process.env.HOME = savedHome;
@@ -135,7 +145,14 @@ describe('every kind of input, in order and byte for byte', () => {
     const earlierPath = (earlier.structuredContent as { images: { path: string }[] }).images[0]!.path;
     bytes.push(await readFile(earlierPath));
 
-    sources = [absolute, pathToFileURL(viaUri).href, '~/Pictures/from-home.webp', assetUrl, dataUrl(bytes[4]!, 'image/jpeg'), earlierPath];
+    sources = [
+      absolute,
+      pathToFileURL(viaUri).href,
+      '~/Pictures/from-home.webp',
+      assetUrl,
+      dataUrl(bytes[4]!, 'image/jpeg'),
+      earlierPath,
+    ];
   });
 
   it('FLUX JSON path: local files and data URLs arrive as data URLs of the same bytes, the URL untouched', async () => {
@@ -146,7 +163,15 @@ describe('every kind of input, in order and byte for byte', () => {
     expect(request.headers['content-type']).toBe('application/json');
     const body = request.json as Record<string, unknown>;
     expect(Object.keys(body)).toEqual([
-      'model', 'prompt', 'input_image', 'input_image_2', 'input_image_3', 'input_image_4', 'input_image_5', 'input_image_6', 'seed',
+      'model',
+      'prompt',
+      'input_image',
+      'input_image_2',
+      'input_image_3',
+      'input_image_4',
+      'input_image_5',
+      'input_image_6',
+      'seed',
     ]);
     expect(body.size).toBeUndefined(); // No size given: the gateway matches image 1.
     expect((body.input_image_2 as string).startsWith('data:image/jpeg;base64,')).toBe(true);
@@ -154,7 +179,9 @@ describe('every kind of input, in order and byte for byte', () => {
 
     const arrived = jsonReferences(request);
     expect(arrived[3]).toBe(assetUrl);
-    expect(arrived.map((a) => (typeof a === 'string' ? a : sha256(a)))).toEqual(bytes.map((b, i) => (i === 3 ? assetUrl : sha256(b))));
+    expect(arrived.map((a) => (typeof a === 'string' ? a : sha256(a)))).toEqual(
+      bytes.map((b, i) => (i === 3 ? assetUrl : sha256(b))),
+    );
 
     // The URL was fetched by the gateway, never by the server.
     const fetchedBy = h.simulator.assetRequests().map((r) => r.headers['user-agent']);
@@ -174,11 +201,43 @@ describe('every kind of input, in order and byte for byte', () => {
     expect(sidecar.tool).toBe('edit_images');
     expect(sidecar.endpoint).toBe('/images/generations');
     const [absolute, uri, home, url, data, earlier] = out.inputs;
-    expect(absolute).toEqual({ role: 'image', index: 1, source: sources[0], kind: 'file', sha256: sha256(bytes[0]!), bytes: bytes[0]!.length, width: 512, height: 384, format: 'png', sent: 'original' });
-    expect(uri).toMatchObject({ index: 2, kind: 'file', source: sources[1], path: path.join(work, 'inputs', 'with space é.jpg'), sha256: sha256(bytes[1]!), format: 'jpeg' });
-    expect(home).toMatchObject({ index: 3, kind: 'file', source: '~/Pictures/from-home.webp', path: path.join(work, 'home', 'Pictures', 'from-home.webp'), width: 256, height: 256 });
+    expect(absolute).toEqual({
+      role: 'image',
+      index: 1,
+      source: sources[0],
+      kind: 'file',
+      sha256: sha256(bytes[0]!),
+      bytes: bytes[0]!.length,
+      width: 512,
+      height: 384,
+      format: 'png',
+      sent: 'original',
+    });
+    expect(uri).toMatchObject({
+      index: 2,
+      kind: 'file',
+      source: sources[1],
+      path: path.join(work, 'inputs', 'with space é.jpg'),
+      sha256: sha256(bytes[1]!),
+      format: 'jpeg',
+    });
+    expect(home).toMatchObject({
+      index: 3,
+      kind: 'file',
+      source: '~/Pictures/from-home.webp',
+      path: path.join(work, 'home', 'Pictures', 'from-home.webp'),
+      width: 256,
+      height: 256,
+    });
     expect(url).toEqual({ role: 'image', index: 4, source: assetUrl, kind: 'url', sent: 'url' });
-    expect(data).toMatchObject({ index: 5, kind: 'data', sha256: sha256(bytes[4]!), bytes: bytes[4]!.length, width: 128, height: 128 });
+    expect(data).toMatchObject({
+      index: 5,
+      kind: 'data',
+      sha256: sha256(bytes[4]!),
+      bytes: bytes[4]!.length,
+      width: 128,
+      height: 128,
+    });
     expect(data!.source).toMatch(/^data:image\/jpeg;base64,… \(data URL, [\d,]+ characters\)$/);
     expect(earlier).toMatchObject({ index: 6, kind: 'file', source: sources[5], sha256: sha256(bytes[5]!) });
     // A data URL's bytes are never written to disk.
@@ -188,12 +247,21 @@ describe('every kind of input, in order and byte for byte', () => {
   });
 
   it('gpt-image-2 multipart path: image[] parts in order with names and types, the URL fetched by the server', async () => {
-    const result = await edit({ prompt: 'combine image 1 … image 6', images: sources, model: 'gpt-image-2', quality: 'low' });
+    const result = await edit({
+      prompt: 'combine image 1 … image 6',
+      images: sources,
+      model: 'gpt-image-2',
+      quality: 'low',
+    });
     const out = structured(result);
     const request = onlyApiRequest();
     expect(request.path).toBe('/v1/images/edits');
     expect(request.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
-    expect(request.form!.fields).toEqual({ model: ['gpt-image-2'], prompt: ['combine image 1 … image 6'], quality: ['low'] });
+    expect(request.form!.fields).toEqual({
+      model: ['gpt-image-2'],
+      prompt: ['combine image 1 … image 6'],
+      quality: ['low'],
+    });
     expect(request.form!.files.map((f) => [f.field, f.filename, f.contentType])).toEqual([
       ['image[]', 'image-1.png', 'image/png'],
       ['image[]', 'image-2.jpg', 'image/jpeg'],
@@ -214,7 +282,9 @@ describe('every kind of input, in order and byte for byte', () => {
     // Token usage is recorded in the result and the sidecar.
     expect(out.usage?.total_tokens).toBeGreaterThan(0);
     expect((await sidecarOf(out.images[0]!.path)).usage).toEqual(out.usage);
-    expect(await stripColours(await readFile(out.images[0]!.path), out.images[0]!.width, out.images[0]!.height, 6)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(
+      await stripColours(await readFile(out.images[0]!.path), out.images[0]!.width, out.images[0]!.height, 6),
+    ).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
   it('keeps the order given: swapping two references swaps them on the wire and in the output', async () => {
@@ -226,10 +296,31 @@ describe('every kind of input, in order and byte for byte', () => {
   });
 
   it('sends the output parameters the model takes: Kontext with aspect_ratio, flex with steps', async () => {
-    structured(await edit({ prompt: 'make it night', images: [sources[0]!], model: 'flux-kontext-pro', aspect_ratio: '16:9', output_format: 'png' }));
-    expect(onlyApiRequest().json).toMatchObject({ model: 'flux-kontext-pro', aspect_ratio: '16:9', output_format: 'png' });
+    structured(
+      await edit({
+        prompt: 'make it night',
+        images: [sources[0]!],
+        model: 'flux-kontext-pro',
+        aspect_ratio: '16:9',
+        output_format: 'png',
+      }),
+    );
+    expect(onlyApiRequest().json).toMatchObject({
+      model: 'flux-kontext-pro',
+      aspect_ratio: '16:9',
+      output_format: 'png',
+    });
     h.simulator.reset();
-    structured(await edit({ prompt: 'sharper lettering', images: [sources[0]!], model: 'flux-2-flex', steps: 20, guidance: 5, size: '1024x768' }));
+    structured(
+      await edit({
+        prompt: 'sharper lettering',
+        images: [sources[0]!],
+        model: 'flux-2-flex',
+        steps: 20,
+        guidance: 5,
+        size: '1024x768',
+      }),
+    );
     expect(onlyApiRequest().json).toMatchObject({ model: 'flux-2-flex', steps: 20, guidance: 5, size: '1024x768' });
   });
 });

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, TEST_KEY, textOf, type Harness } from './helpers/harness.js';
+import { type Harness, startHarness, TEST_KEY, textOf } from './helpers/harness.js';
 
 const ARGS = { prompt: 'A lighthouse at dawn', seed: 3 };
 const GPT = { prompt: 'A lighthouse at dawn', model: 'gpt-image-2', quality: 'low' };
@@ -29,10 +29,16 @@ afterEach(async () => {
 /** Assert the output directory holds only complete image + sidecar pairs, then empty it. */
 async function cleanOutput(harness: Harness): Promise<void> {
   const files = await harness.outputFiles();
-  expect(files.filter((f) => f.startsWith('.') || f.endsWith('.tmp')), 'no temp file').toEqual([]);
+  expect(
+    files.filter((f) => f.startsWith('.') || f.endsWith('.tmp')),
+    'no temp file',
+  ).toEqual([]);
   const { rm } = await import('node:fs/promises');
   for (const file of files.filter((f) => f.endsWith('.json'))) {
-    const sidecar = JSON.parse(await readFile(path.join(harness.outputDir, file), 'utf8')) as { file: string; image: { sha256: string; bytes: number } };
+    const sidecar = JSON.parse(await readFile(path.join(harness.outputDir, file), 'utf8')) as {
+      file: string;
+      image: { sha256: string; bytes: number };
+    };
     const image = await readFile(path.join(harness.outputDir, sidecar.file));
     expect(image.length).toBe(sidecar.image.bytes);
     expect(createHash('sha256').update(image).digest('hex')).toBe(sidecar.image.sha256);
@@ -54,11 +60,18 @@ function failedWith(result: CallToolResult, category: string): string {
   return text;
 }
 
-const busy = { status: 503, body: { error: { message: 'upstream busy', type: 'server_error', code: null, param: null } } };
+const busy = {
+  status: 503,
+  body: { error: { message: 'upstream busy', type: 'server_error', code: null, param: null } },
+};
 
 describe('retried, and then succeeding', () => {
   it('429 then 200, honouring retry-after-ms', async () => {
-    h.simulator.enqueue({ status: 429, headers: { 'retry-after-ms': '30' }, body: { error: { message: 'too many active tasks' } } });
+    h.simulator.enqueue({
+      status: 429,
+      headers: { 'retry-after-ms': '30' },
+      body: { error: { message: 'too many active tasks' } },
+    });
     const out = succeeded(await h.call(ARGS));
     expect(out.attempts).toBe(2);
     expect(h.simulator.apiRequests().map((r) => r.status)).toEqual([429, 200]);
@@ -71,7 +84,9 @@ describe('retried, and then succeeding', () => {
     expect(succeeded(result).attempts).toBe(3);
     expect(textOf(result)).toContain('3 attempts');
     expect(h.simulator.apiRequests().map((r) => r.status)).toEqual([503, 503, 200]);
-    const sidecar = JSON.parse(await readFile(succeeded(result).images[0]!.path.replace(/\.\w+$/, '.json'), 'utf8')) as { attempts: number };
+    const sidecar = JSON.parse(
+      await readFile(succeeded(result).images[0]!.path.replace(/\.\w+$/, '.json'), 'utf8'),
+    ) as { attempts: number };
     expect(sidecar.attempts).toBe(3);
   });
 
@@ -144,7 +159,10 @@ describe('failing, with the right category and request count', () => {
   });
 
   it('a 401: auth, one request, a message about the key', async () => {
-    h.simulator.enqueue({ status: 401, body: { error: { message: `Invalid token: ${TEST_KEY}`, type: 'authentication_error' } } });
+    h.simulator.enqueue({
+      status: 401,
+      body: { error: { message: `Invalid token: ${TEST_KEY}`, type: 'authentication_error' } },
+    });
     const text = failedWith(await h.call(ARGS), 'auth');
     expect(text).toContain('APIYI_API_KEY');
     expect(h.simulator.apiRequests()).toHaveLength(1);
@@ -157,7 +175,10 @@ describe('failing, with the right category and request count', () => {
   });
 
   it('a gpt-image moderation_blocked 400: moderation, one request', async () => {
-    h.simulator.enqueue({ status: 400, body: { error: { message: 'Your request was rejected by the safety system', code: 'moderation_blocked' } } });
+    h.simulator.enqueue({
+      status: 400,
+      body: { error: { message: 'Your request was rejected by the safety system', code: 'moderation_blocked' } },
+    });
     failedWith(await h.call(GPT), 'moderation');
     expect(h.simulator.apiRequests()).toHaveLength(1);
   });
@@ -198,22 +219,29 @@ describe('cancellation', () => {
     h.simulator.enqueue({ delayMs: 300 });
     const controller = new AbortController();
     const arrived = once(h.simulator, 'request');
-    const call = h.client.callTool({ name: 'generate_image', arguments: ARGS }, undefined, { signal: controller.signal });
+    const call = h.client.callTool({ name: 'generate_image', arguments: ARGS }, undefined, {
+      signal: controller.signal,
+    });
     await arrived;
     const from = h.logLines.length;
     controller.abort('the user gave up');
     await expect(call).rejects.toThrow();
-    const line = await h.waitForLog(/the client cancelled the call after the request went out; the paid image was saved anyway: /, from);
+    const line = await h.waitForLog(
+      /the client cancelled the call after the request went out; the paid image was saved anyway: /,
+      from,
+    );
     const saved = line.slice(line.indexOf(': /') + 2).trim();
     expect(path.dirname(saved)).toBe(h.outputDir);
     expect((await h.outputFiles()).length).toBe(2);
     expect(h.simulator.apiRequests()).toHaveLength(1);
   });
 
-  it('by the client\'s own timeout: the image is still saved', async () => {
+  it("by the client's own timeout: the image is still saved", async () => {
     h.simulator.enqueue({ delayMs: 300 });
     const from = h.logLines.length;
-    const call = h.client.callTool({ name: 'generate_image', arguments: { ...ARGS, seed: 8 } }, undefined, { timeout: 100 });
+    const call = h.client.callTool({ name: 'generate_image', arguments: { ...ARGS, seed: 8 } }, undefined, {
+      timeout: 100,
+    });
     await expect(call).rejects.toThrow(/timed out/i);
     await h.waitForLog(/cancelled the call after the request went out; the paid image was saved anyway/, from);
     expect((await h.outputFiles()).length).toBe(2);

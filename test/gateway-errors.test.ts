@@ -4,7 +4,7 @@
  * the simulator received and that no file (partial or temp) was left in the output directory.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, TEST_KEY, textOf, type Harness } from './helpers/harness.js';
+import { type Harness, startHarness, TEST_KEY, textOf } from './helpers/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -34,26 +34,41 @@ const apiError = (message: string, extra: Record<string, unknown> = {}) => ({
 
 describe('HTTP errors from the API', () => {
   it('400: invalid_argument quoting the gateway, naming the parameter, with the request id', async () => {
-    h.simulator.enqueue({ status: 400, body: apiError('width must be a multiple of 16', { param: 'width', code: 'invalid_parameter' }) });
+    h.simulator.enqueue({
+      status: 400,
+      body: apiError('width must be a multiple of 16', { param: 'width', code: 'invalid_parameter' }),
+    });
     const { first, text } = await failure();
-    expect(first).toBe('invalid_argument: the gateway rejected the request (parameter width) (HTTP 400: "width must be a multiple of 16")');
+    expect(first).toBe(
+      'invalid_argument: the gateway rejected the request (parameter width) (HTTP 400: "width must be a multiple of 16")',
+    );
     expect(text).toContain('Failed requests are not billed.');
     expect(text).toMatch(/Request id: req_sim_\d+_[0-9a-f]+$/);
     expect(h.simulator.apiRequests()).toHaveLength(1);
   });
 
   it('400 moderation_blocked (gpt-image-2): moderation', async () => {
-    h.simulator.enqueue({ status: 400, body: apiError('Your request was rejected by the safety system.', { code: 'moderation_blocked' }) });
+    h.simulator.enqueue({
+      status: 400,
+      body: apiError('Your request was rejected by the safety system.', { code: 'moderation_blocked' }),
+    });
     const { first, text } = await failure({ prompt: 'Something', model: 'gpt-image-2' });
-    expect(first).toBe('moderation: the gateway blocked the request on moderation grounds (HTTP 400: "Your request was rejected by the safety system.")');
+    expect(first).toBe(
+      'moderation: the gateway blocked the request on moderation grounds (HTTP 400: "Your request was rejected by the safety system.")',
+    );
     expect(text).toContain('Rephrase the prompt');
     expect(h.simulator.apiRequests()).toHaveLength(1);
   });
 
   it('401: auth, explains where the key goes, and never repeats a key the gateway echoes', async () => {
-    h.simulator.enqueue({ status: 401, body: apiError(`Invalid token ${TEST_KEY} (request blocked)`, { type: 'authentication_error' }) });
+    h.simulator.enqueue({
+      status: 401,
+      body: apiError(`Invalid token ${TEST_KEY} (request blocked)`, { type: 'authentication_error' }),
+    });
     const { first, text } = await failure();
-    expect(first).toBe('auth: the gateway refused the API key (HTTP 401: "Invalid token [redacted] (request blocked)")');
+    expect(first).toBe(
+      'auth: the gateway refused the API key (HTTP 401: "Invalid token [redacted] (request blocked)")',
+    );
     expect(text).toContain('APIYI_API_KEY');
     expect(h.simulator.apiRequests()).toHaveLength(1);
   });
@@ -79,7 +94,9 @@ describe('HTTP errors from the API', () => {
   it('403: moderation, suggesting safety_tolerance', async () => {
     h.simulator.enqueue({ status: 403, body: apiError('Request Moderated') });
     const { first, text } = await failure();
-    expect(first).toBe('moderation: the gateway blocked the request on moderation grounds (HTTP 403: "Request Moderated")');
+    expect(first).toBe(
+      'moderation: the gateway blocked the request on moderation grounds (HTTP 403: "Request Moderated")',
+    );
     expect(text).toContain('raise safety_tolerance (0 strictest – 6 most permissive; default 2)');
     expect(h.simulator.apiRequests()).toHaveLength(1);
   });
@@ -104,14 +121,24 @@ describe('HTTP errors from the API', () => {
   });
 
   it('502 with an HTML page from a proxy: gateway_error, no crash', async () => {
-    h.simulator.enqueue({ status: 502, body: '<html><head><title>502 Bad Gateway</title></head><body><h1>nginx</h1></body></html>' });
+    h.simulator.enqueue({
+      status: 502,
+      body: '<html><head><title>502 Bad Gateway</title></head><body><h1>nginx</h1></body></html>',
+    });
     const { first } = await failure();
-    expect(first).toBe('gateway_error: the gateway or the upstream provider failed (HTTP 502: "an HTML page ("502 Bad Gateway") instead of a JSON error")');
+    expect(first).toBe(
+      'gateway_error: the gateway or the upstream provider failed (HTTP 502: "an HTML page ("502 Bad Gateway") instead of a JSON error")',
+    );
   });
 
-  it('422 in BFL\'s FastAPI shape: invalid_argument with the field', async () => {
-    h.simulator.enqueue({ status: 422, body: { detail: [{ loc: ['body', 'width'], msg: 'must be a multiple of 16', type: 'value_error' }] } });
-    expect((await failure()).first).toBe('invalid_argument: the gateway rejected the request (HTTP 422: "width: must be a multiple of 16")');
+  it("422 in BFL's FastAPI shape: invalid_argument with the field", async () => {
+    h.simulator.enqueue({
+      status: 422,
+      body: { detail: [{ loc: ['body', 'width'], msg: 'must be a multiple of 16', type: 'value_error' }] },
+    });
+    expect((await failure()).first).toBe(
+      'invalid_argument: the gateway rejected the request (HTTP 422: "width: must be a multiple of 16")',
+    );
   });
 
   it('404 on the API itself points at APIYI_BASE_URL', async () => {
@@ -130,7 +157,9 @@ describe('broken 200 answers', () => {
 
   it('an empty data array', async () => {
     h.simulator.enqueue({ status: 200, body: { created: 1, data: [] } });
-    expect((await failure()).first).toBe('gateway_error: the gateway answered without an image (no data[0].url or data[0].b64_json)');
+    expect((await failure()).first).toBe(
+      'gateway_error: the gateway answered without an image (no data[0].url or data[0].b64_json)',
+    );
   });
 
   it('a 200 that carries an error envelope instead of an image quotes it', async () => {
@@ -148,7 +177,10 @@ describe('broken 200 answers', () => {
   });
 
   it('b64_json that is base64 but not an image', async () => {
-    h.simulator.enqueue({ status: 200, body: { created: 1, data: [{ b64_json: Buffer.from('hello world, not an image').toString('base64') }] } });
+    h.simulator.enqueue({
+      status: 200,
+      body: { created: 1, data: [{ b64_json: Buffer.from('hello world, not an image').toString('base64') }] },
+    });
     expect((await failure({ prompt: 'x', model: 'gpt-image-2' })).first).toMatch(
       /^gateway_error: the b64_json in the answer did not hold a png, jpeg or webp image/,
     );
@@ -162,7 +194,9 @@ describe('the delivery URL', () => {
       const result = await quick.call(ARGS);
       const text = textOf(result);
       expect(result.isError).toBe(true);
-      expect(text.split('\n')[0]).toBe('expired_result: the result URL answered HTTP 404: it had expired before it could be downloaded');
+      expect(text.split('\n')[0]).toBe(
+        'expired_result: the result URL answered HTTP 404: it had expired before it could be downloaded',
+      );
       expect(text).toContain('billed');
       expect(quick.simulator.apiRequests()).toHaveLength(1);
       expect(quick.simulator.deliveryRequests().map((r) => r.status)).toEqual([404]);
@@ -203,7 +237,9 @@ describe('the connection', () => {
       const result = await offline.call(ARGS);
       const text = textOf(result);
       // Nothing was sent, so it was tried again (twice, by default) before giving up.
-      expect(text.split('\n')[0]).toBe(`network: could not reach the gateway at ${baseUrl} (ECONNREFUSED), after 3 attempts`);
+      expect(text.split('\n')[0]).toBe(
+        `network: could not reach the gateway at ${baseUrl} (ECONNREFUSED), after 3 attempts`,
+      );
       expect(text).toContain('Nothing was sent, so nothing was billed.');
     } finally {
       await offline.close();

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PREVIEW_BASE64_BUDGET } from '../src/imaging/preview.js';
 import { RESCUE_DIR } from '../src/pipeline/deliver.js';
 import type { SimulatedRequest } from '../src/simulator/gateway-simulator.js';
-import { startHarness, TEST_KEY, textOf, onlyJsonBody, type Harness } from './helpers/harness.js';
+import { type Harness, onlyJsonBody, startHarness, TEST_KEY, textOf } from './helpers/harness.js';
 
 interface Structured {
   images: { path: string; uri: string; width: number; height: number; mimeType: string; bytes: number }[];
@@ -57,7 +57,12 @@ describe('flux-2-pro (URL delivery)', () => {
 
   beforeAll(async () => {
     h.simulator.reset();
-    result = await h.call({ prompt: 'A red fox in fresh snow, golden hour', size: '1280x720', seed: 42, filename: 'Fox Draft!' });
+    result = await h.call({
+      prompt: 'A red fox in fresh snow, golden hour',
+      size: '1280x720',
+      seed: 42,
+      filename: 'Fox Draft!',
+    });
     out = structured(result);
     requests = h.simulator.apiRequests();
     downloads = h.simulator.deliveryRequests();
@@ -70,7 +75,12 @@ describe('flux-2-pro (URL delivery)', () => {
     expect(request!.path).toBe('/v1/images/generations');
     expect(request!.headers['content-type']).toBe('application/json');
     expect(request!.headers.authorization).toBe(`Bearer ${TEST_KEY}`);
-    expect(request!.json).toEqual({ model: 'flux-2-pro', prompt: 'A red fox in fresh snow, golden hour', size: '1280x720', seed: 42 });
+    expect(request!.json).toEqual({
+      model: 'flux-2-pro',
+      prompt: 'A red fox in fresh snow, golden hour',
+      size: '1280x720',
+      seed: 42,
+    });
   });
 
   it('downloads the delivery URL once, without credentials', () => {
@@ -154,7 +164,14 @@ describe('flux-2-pro (URL delivery)', () => {
 
 describe('a legacy model (flux-dev, width + height)', () => {
   it('sends width and height as given, saves a png when png is asked, and notes the upstream size hint', async () => {
-    const result = await h.call({ prompt: 'Vintage travel poster of Lisbon', model: 'flux-dev', width: 1024, height: 1536, output_format: 'png', seed: 3 });
+    const result = await h.call({
+      prompt: 'Vintage travel poster of Lisbon',
+      model: 'flux-dev',
+      width: 1024,
+      height: 1536,
+      output_format: 'png',
+      seed: 3,
+    });
     const out = structured(result);
     expect(onlyJsonBody(h.simulator)).toEqual({
       model: 'flux-dev',
@@ -168,7 +185,9 @@ describe('a legacy model (flux-dev, width + height)', () => {
     expect(image.path.endsWith('.png')).toBe(true);
     const meta = await sharp(image.path).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 1024, 1536]);
-    expect(out.notes).toEqual(['flux-dev natively renders 256–1440 px per side in multiples of 32; the gateway may adjust 1024x1536.']);
+    expect(out.notes).toEqual([
+      'flux-dev natively renders 256–1440 px per side in multiples of 32; the gateway may adjust 1024x1536.',
+    ]);
     expect(textOf(result)).toContain('Note: flux-dev natively renders');
     expect(validateOutput(result.structuredContent).valid).toBe(true);
   });
@@ -201,7 +220,11 @@ describe('gpt-image-2 (b64_json delivery)', () => {
     expect([meta.format, meta.width, meta.height]).toEqual(['webp', 1536, 1024]);
     expect(out.seed).toBeUndefined();
     expect(out.priceUsd).toBeUndefined();
-    expect(out.usage).toEqual({ input_tokens: expect.any(Number), output_tokens: expect.any(Number), total_tokens: expect.any(Number) });
+    expect(out.usage).toEqual({
+      input_tokens: expect.any(Number),
+      output_tokens: expect.any(Number),
+      total_tokens: expect.any(Number),
+    });
     const sidecar = await sidecarOf(image.path);
     expect(sidecar).toMatchObject({ model: 'gpt-image-2', priceUsd: null, usage: out.usage });
     expect(sidecar.seed).toBeUndefined();
@@ -218,8 +241,22 @@ describe('gpt-image-2 (b64_json delivery)', () => {
 
 describe('what each model is sent', () => {
   it('flux-2-flex gets steps and guidance', async () => {
-    structured(await h.call({ prompt: 'Poster with the words GRAND OPENING', model: 'flux-2-flex', steps: 28, guidance: 5.5, seed: 1 }));
-    expect(onlyJsonBody(h.simulator)).toEqual({ model: 'flux-2-flex', prompt: 'Poster with the words GRAND OPENING', seed: 1, steps: 28, guidance: 5.5 });
+    structured(
+      await h.call({
+        prompt: 'Poster with the words GRAND OPENING',
+        model: 'flux-2-flex',
+        steps: 28,
+        guidance: 5.5,
+        seed: 1,
+      }),
+    );
+    expect(onlyJsonBody(h.simulator)).toEqual({
+      model: 'flux-2-flex',
+      prompt: 'Poster with the words GRAND OPENING',
+      seed: 1,
+      steps: 28,
+      guidance: 5.5,
+    });
   });
 
   it('klein does not get prompt_upsampling, and the result says why', async () => {
@@ -231,20 +268,42 @@ describe('what each model is sent', () => {
   });
 
   it('flux-2-max gets prompt_upsampling and safety_tolerance as given', async () => {
-    structured(await h.call({ prompt: 'A dog', model: 'flux-2-max', prompt_upsampling: true, safety_tolerance: 5, seed: 2 }));
-    expect(onlyJsonBody(h.simulator)).toEqual({ model: 'flux-2-max', prompt: 'A dog', seed: 2, safety_tolerance: 5, prompt_upsampling: true });
+    structured(
+      await h.call({ prompt: 'A dog', model: 'flux-2-max', prompt_upsampling: true, safety_tolerance: 5, seed: 2 }),
+    );
+    expect(onlyJsonBody(h.simulator)).toEqual({
+      model: 'flux-2-max',
+      prompt: 'A dog',
+      seed: 2,
+      safety_tolerance: 5,
+      prompt_upsampling: true,
+    });
   });
 
   it('an aspect_ratio becomes a concrete size of about 1 MP on flux-2 models', async () => {
     const out = structured(await h.call({ prompt: 'A wide beach', aspect_ratio: '16:9', seed: 5 }));
-    expect(onlyJsonBody(h.simulator)).toEqual({ model: 'flux-2-pro', prompt: 'A wide beach', size: '1360x768', seed: 5 });
+    expect(onlyJsonBody(h.simulator)).toEqual({
+      model: 'flux-2-pro',
+      prompt: 'A wide beach',
+      size: '1360x768',
+      seed: 5,
+    });
     expect(out.images[0]).toMatchObject({ width: 1360, height: 768 });
-    expect(out.notes).toEqual(['aspect_ratio 16:9 was sent as size 1360x768 (about 1 MP); give size for another resolution.']);
+    expect(out.notes).toEqual([
+      'aspect_ratio 16:9 was sent as size 1360x768 (about 1 MP); give size for another resolution.',
+    ]);
   });
 
   it('flux-pro-1.1-ultra takes aspect_ratio natively', async () => {
-    const out = structured(await h.call({ prompt: 'A mountain', model: 'flux-pro-1.1-ultra', aspect_ratio: '21:9', seed: 5 }));
-    expect(onlyJsonBody(h.simulator)).toEqual({ model: 'flux-pro-1.1-ultra', prompt: 'A mountain', aspect_ratio: '21:9', seed: 5 });
+    const out = structured(
+      await h.call({ prompt: 'A mountain', model: 'flux-pro-1.1-ultra', aspect_ratio: '21:9', seed: 5 }),
+    );
+    expect(onlyJsonBody(h.simulator)).toEqual({
+      model: 'flux-pro-1.1-ultra',
+      prompt: 'A mountain',
+      aspect_ratio: '21:9',
+      seed: 5,
+    });
     expect(out.notes?.[0]).toContain('about 4 MP');
   });
 
@@ -278,7 +337,9 @@ describe('previews and names', () => {
     expect(small.images[0]).toMatchObject({ width: 256, height: 256 });
     const smallResult = await h.call({ prompt: 'A tiny icon', size: '256x256', seed: 1 });
     const smallPreview = smallResult.content.find((b) => b.type === 'image');
-    const smallMeta = await sharp(Buffer.from(smallPreview!.type === 'image' ? smallPreview!.data : '', 'base64')).metadata();
+    const smallMeta = await sharp(
+      Buffer.from(smallPreview!.type === 'image' ? smallPreview!.data : '', 'base64'),
+    ).metadata();
     expect([smallMeta.width, smallMeta.height]).toEqual([256, 256]);
 
     const big = await h.call({ prompt: 'A detailed city map', size: '2048x2048', output_format: 'png', seed: 8 });
@@ -323,7 +384,9 @@ describe('configuration', () => {
       const saved = out.images[0]!.path;
       expect(path.dirname(saved)).toBe(RESCUE_DIR);
       expect((await stat(saved)).size).toBe(out.images[0]!.bytes);
-      expect(out.notes?.[0]).toMatch(/could not be written \(ENOTDIR\), so the image was saved in .*flux-mcp-rescued; fix FLUX_MCP_OUTPUT_DIR/);
+      expect(out.notes?.[0]).toMatch(
+        /could not be written \(ENOTDIR\), so the image was saved in .*flux-mcp-rescued; fix FLUX_MCP_OUTPUT_DIR/,
+      );
       await rm(saved);
       await rm(saved.replace(/\.jpg$/, '.json'));
     } finally {

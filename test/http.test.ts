@@ -4,18 +4,19 @@
  * server (DNS rebinding), the Origin is foreign, the token is missing or wrong, or the method is
  * not POST. A bind beyond loopback without a token is refused at start.
  */
-import { request } from 'node:http';
+
 import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '../src/config.js';
-import { HttpSetupError, startHttpServer, type RunningHttpServer } from '../src/transports/http.js';
+import { type Config, loadConfig } from '../src/config.js';
 import { createLogger } from '../src/core/log.js';
 import { GatewaySimulator } from '../src/simulator/gateway-simulator.js';
+import { HttpSetupError, type RunningHttpServer, startHttpServer } from '../src/transports/http.js';
 import { TEST_KEY } from './helpers/harness.js';
 
 const TOKEN = 'http-token-for-tests-0123456789';
@@ -27,7 +28,13 @@ const quiet = { log: createLogger('silent', []) };
 beforeAll(async () => {
   simulator = await GatewaySimulator.start({ apiKey: TEST_KEY });
   outputDir = await mkdtemp(path.join(os.tmpdir(), 'flux-mcp-http-'));
-  config = loadConfig({ APIYI_API_KEY: TEST_KEY, APIYI_BASE_URL: simulator.baseUrl, FLUX_MCP_OUTPUT_DIR: outputDir, FLUX_MCP_PREVIEW_SIZE: '256', FLUX_MCP_LOG_LEVEL: 'silent' });
+  config = loadConfig({
+    APIYI_API_KEY: TEST_KEY,
+    APIYI_BASE_URL: simulator.baseUrl,
+    FLUX_MCP_OUTPUT_DIR: outputDir,
+    FLUX_MCP_PREVIEW_SIZE: '256',
+    FLUX_MCP_LOG_LEVEL: 'silent',
+  });
 });
 afterAll(async () => {
   await simulator.close();
@@ -41,11 +48,21 @@ async function connect(url: string, headers: Record<string, string> = {}): Promi
 }
 
 /** A raw POST with chosen headers (fetch cannot set Host). */
-function rawPost(server: RunningHttpServer, headers: Record<string, string>, method = 'POST'): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function rawPost(
+  server: RunningHttpServer,
+  headers: Record<string, string>,
+  method = 'POST',
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: server.port, path: '/mcp', method, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } },
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path: '/mcp',
+        method,
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
@@ -68,9 +85,16 @@ describe('on loopback, without a token', () => {
     expect(server.url).toBe(`http://127.0.0.1:${server.port}/mcp`);
     const client = await connect(server.url);
     try {
-      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['generate_image', 'edit_images', 'list_images']);
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual([
+        'generate_image',
+        'edit_images',
+        'list_images',
+      ]);
       expect((await client.listPrompts()).prompts).toHaveLength(4);
-      const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'A kite over HTTP', size: '256x256' } })) as CallToolResult;
+      const result = (await client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: 'A kite over HTTP', size: '256x256' },
+      })) as CallToolResult;
       expect(result.isError).toBeFalsy();
       const saved = (result.structuredContent as { images: { path: string }[] }).images[0]!.path;
       expect((await stat(saved)).size).toBeGreaterThan(0);
@@ -85,8 +109,12 @@ describe('on loopback, without a token', () => {
     expect(rebound.status).toBe(403);
     expect(JSON.parse(rebound.body).error.message).toMatch(/Host "evil.example.com:\d+" is not this server/);
     expect((await rawPost(server, { host: `127.0.0.1:${server.port + 1}` })).status).toBe(403);
-    expect((await rawPost(server, { host: `localhost:${server.port}`, origin: 'https://evil.example.com' })).status).toBe(403);
-    expect((await rawPost(server, { host: `localhost:${server.port}`, origin: 'http://localhost:6274' })).status).toBe(200);
+    expect(
+      (await rawPost(server, { host: `localhost:${server.port}`, origin: 'https://evil.example.com' })).status,
+    ).toBe(403);
+    expect((await rawPost(server, { host: `localhost:${server.port}`, origin: 'http://localhost:6274' })).status).toBe(
+      200,
+    );
   });
 
   it('answers 405 to GET and DELETE (stateless: no stream, no session)', async () => {
@@ -107,7 +135,9 @@ describe('with a token', () => {
     const missing = await rawPost(server, { host: `127.0.0.1:${server.port}` });
     expect(missing.status).toBe(401);
     expect(missing.headers['www-authenticate']).toMatch(/^Bearer/);
-    expect((await rawPost(server, { host: `127.0.0.1:${server.port}`, authorization: 'Bearer wrong' })).status).toBe(401);
+    expect((await rawPost(server, { host: `127.0.0.1:${server.port}`, authorization: 'Bearer wrong' })).status).toBe(
+      401,
+    );
     await expect(connect(server.url)).rejects.toThrow();
   });
 
@@ -123,7 +153,9 @@ describe('with a token', () => {
 
 describe('binding beyond loopback', () => {
   it('is refused without a token', async () => {
-    await expect(startHttpServer(config, { port: 0, host: '0.0.0.0', token: undefined }, quiet)).rejects.toBeInstanceOf(HttpSetupError);
+    await expect(startHttpServer(config, { port: 0, host: '0.0.0.0', token: undefined }, quiet)).rejects.toBeInstanceOf(
+      HttpSetupError,
+    );
   });
 
   it('works with a token, and then needs no particular Host', async () => {

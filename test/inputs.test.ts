@@ -2,7 +2,7 @@
  * The pieces under edit_images: reading a source string (POSIX and Windows), and the streamed
  * request bodies (exact length, valid JSON, base64 across chunk boundaries).
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { base64Chunks, memoryPayload, streamedJsonBody } from '../src/gateway/bodies.js';
 import { describeSource, parseImageSource, SourceProblem } from '../src/pipeline/inputs/source.js';
@@ -13,20 +13,45 @@ const windows = { home: 'C:\\Users\\ada', platform: 'win32' as const };
 describe('parseImageSource', () => {
   it('reads absolute paths, ~/, file:// URIs (percent-encoded), URLs and data URLs', () => {
     expect(parseImageSource('/tmp/a b.png', posix)).toMatchObject({ kind: 'file', path: '/tmp/a b.png' });
-    expect(parseImageSource('  ~/Pictures/cat.jpg ', posix)).toMatchObject({ kind: 'file', path: '/home/ada/Pictures/cat.jpg', given: '~/Pictures/cat.jpg' });
-    expect(parseImageSource('file:///tmp/a%20b%C3%A9.png', posix)).toMatchObject({ kind: 'file', path: '/tmp/a bé.png' });
+    expect(parseImageSource('  ~/Pictures/cat.jpg ', posix)).toMatchObject({
+      kind: 'file',
+      path: '/home/ada/Pictures/cat.jpg',
+      given: '~/Pictures/cat.jpg',
+    });
+    expect(parseImageSource('file:///tmp/a%20b%C3%A9.png', posix)).toMatchObject({
+      kind: 'file',
+      path: '/tmp/a bé.png',
+    });
     expect(parseImageSource('https://cdn.example.com/x.png?sig=1', posix)).toMatchObject({ kind: 'url' });
-    expect(parseImageSource('data:image/jpg;base64,AAAA', posix)).toMatchObject({ kind: 'data', declaredType: 'image/jpeg', base64: 'AAAA' });
+    expect(parseImageSource('data:image/jpg;base64,AAAA', posix)).toMatchObject({
+      kind: 'data',
+      declaredType: 'image/jpeg',
+      base64: 'AAAA',
+    });
   });
 
   it('reads Windows drive paths, UNC shares and file:///C:/ URIs when running on Windows', () => {
-    expect(parseImageSource('C:\\Users\\ada\\cat.png', windows)).toMatchObject({ kind: 'file', path: 'C:\\Users\\ada\\cat.png' });
+    expect(parseImageSource('C:\\Users\\ada\\cat.png', windows)).toMatchObject({
+      kind: 'file',
+      path: 'C:\\Users\\ada\\cat.png',
+    });
     expect(parseImageSource('D:/photos/cat.png', windows)).toMatchObject({ kind: 'file', path: 'D:\\photos\\cat.png' });
-    expect(parseImageSource('\\\\nas\\share\\cat.png', windows)).toMatchObject({ kind: 'file', path: '\\\\nas\\share\\cat.png' });
-    expect(parseImageSource('file:///C:/Users/ada/cat.png', windows)).toMatchObject({ kind: 'file', path: 'C:\\Users\\ada\\cat.png' });
-    expect(parseImageSource('~\\Pictures\\cat.png', windows)).toMatchObject({ kind: 'file', path: 'C:\\Users\\ada\\Pictures\\cat.png' });
+    expect(parseImageSource('\\\\nas\\share\\cat.png', windows)).toMatchObject({
+      kind: 'file',
+      path: '\\\\nas\\share\\cat.png',
+    });
+    expect(parseImageSource('file:///C:/Users/ada/cat.png', windows)).toMatchObject({
+      kind: 'file',
+      path: 'C:\\Users\\ada\\cat.png',
+    });
+    expect(parseImageSource('~\\Pictures\\cat.png', windows)).toMatchObject({
+      kind: 'file',
+      path: 'C:\\Users\\ada\\Pictures\\cat.png',
+    });
     expect(parseImageSource('cat.png', windows)).toBeInstanceOf(SourceProblem);
-    expect((parseImageSource('cat.png', windows) as SourceProblem).message).toContain('C:\\Users\\you\\Pictures\\photo.jpg');
+    expect((parseImageSource('cat.png', windows) as SourceProblem).message).toContain(
+      'C:\\Users\\you\\Pictures\\photo.jpg',
+    );
   });
 
   it('refuses relative paths, other schemes, and data URLs that are not base64 images', () => {
@@ -58,7 +83,9 @@ describe('streamed request bodies', () => {
       async function* chunks() {
         for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
       }
-      expect((await collect(base64Chunks(chunks()))).toString('latin1'), `chunks of ${size}`).toBe(bytes.toString('base64'));
+      expect((await collect(base64Chunks(chunks()))).toString('latin1'), `chunks of ${size}`).toBe(
+        bytes.toString('base64'),
+      );
     }
   });
 

@@ -7,11 +7,11 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ResourceListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { type CallToolResult, ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODELS } from '../src/catalog/models.js';
 import { CATALOG_URI, RESOURCE_PAGE_SIZE } from '../src/mcp/resources.js';
-import { startHarness, textOf, type Harness } from './helpers/harness.js';
+import { type Harness, startHarness, textOf } from './helpers/harness.js';
 import { writeImage } from './helpers/images.js';
 
 let h: Harness;
@@ -40,7 +40,11 @@ describe('resources', () => {
     expect(nextCursor).toBeUndefined();
     expect(resources[0]).toMatchObject({ uri: CATALOG_URI, mimeType: 'application/json' });
     expect(resources.slice(1).map((r) => r.uri)).toEqual([...made].reverse().map((p) => pathToFileURL(p).href));
-    expect(resources[1]).toMatchObject({ name: path.basename(made[2]!), title: 'A red panda on a branch', mimeType: 'image/png' });
+    expect(resources[1]).toMatchObject({
+      name: path.basename(made[2]!),
+      title: 'A red panda on a branch',
+      mimeType: 'image/png',
+    });
     expect(resources[1]!.description).toMatch(/^256×256 png from flux-2-pro \(generate_image\), \d{4}-/);
   });
 
@@ -48,7 +52,10 @@ describe('resources', () => {
     const uri = pathToFileURL(made[0]!).href;
     const { contents } = await h.client.readResource({ uri });
     expect(contents).toHaveLength(2);
-    const [image, sidecar] = contents as [{ uri: string; mimeType: string; blob: string }, { uri: string; mimeType: string; text: string }];
+    const [image, sidecar] = contents as [
+      { uri: string; mimeType: string; blob: string },
+      { uri: string; mimeType: string; text: string },
+    ];
     expect(image).toMatchObject({ uri, mimeType: 'image/jpeg' });
     expect(Buffer.from(image.blob, 'base64').equals(await readFile(made[0]!))).toBe(true);
     expect(sidecar.mimeType).toBe('application/json');
@@ -64,15 +71,24 @@ describe('resources', () => {
   it('refuses any file that is not one of its images, and images over the size cap, with the path', async () => {
     const outside = path.join(os.tmpdir(), 'not-in-library.png');
     await writeImage(os.tmpdir(), 'not-in-library.png', { width: 64, height: 64 });
-    await expect(h.client.readResource({ uri: pathToFileURL(outside).href })).rejects.toThrow(/no image of this server's library/);
-    await expect(h.client.readResource({ uri: 'file:///etc/passwd' })).rejects.toThrow(/no image of this server's library/);
+    await expect(h.client.readResource({ uri: pathToFileURL(outside).href })).rejects.toThrow(
+      /no image of this server's library/,
+    );
+    await expect(h.client.readResource({ uri: 'file:///etc/passwd' })).rejects.toThrow(
+      /no image of this server's library/,
+    );
 
     // A big image saved by hand, with a sidecar copied from a real one.
     const big = path.join(h.outputDir, '20991231-235959-big-zzzzzz.png');
     await writeFile(big, Buffer.alloc(800_000));
     const sidecar = JSON.parse(await readFile(made[0]!.replace(/\.jpg$/, '.json'), 'utf8')) as Record<string, unknown>;
-    await writeFile(big.replace(/\.png$/, '.json'), JSON.stringify({ ...sidecar, file: path.basename(big), image: { ...(sidecar.image as object), bytes: 800_000 } }));
-    await expect(h.client.readResource({ uri: pathToFileURL(big).href })).rejects.toThrow(`is 800 KB, more than the 750 KB a resource read returns (clients refuse larger messages): open the file at ${big}`);
+    await writeFile(
+      big.replace(/\.png$/, '.json'),
+      JSON.stringify({ ...sidecar, file: path.basename(big), image: { ...(sidecar.image as object), bytes: 800_000 } }),
+    );
+    await expect(h.client.readResource({ uri: pathToFileURL(big).href })).rejects.toThrow(
+      `is 800 KB, more than the 750 KB a resource read returns (clients refuse larger messages): open the file at ${big}`,
+    );
     await rm(big);
     await rm(big.replace(/\.png$/, '.json'));
   });
@@ -81,12 +97,18 @@ describe('resources', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'flux-mcp-pages-'));
     const paged = await startHarness({ config: { outputDir: dir } });
     try {
-      const template = JSON.parse(await readFile(made[0]!.replace(/\.jpg$/, '.json'), 'utf8')) as Record<string, unknown>;
+      const template = JSON.parse(await readFile(made[0]!.replace(/\.jpg$/, '.json'), 'utf8')) as Record<
+        string,
+        unknown
+      >;
       for (let i = 0; i < 120; i++) {
         const stem = `20260101-0000${String(i).padStart(2, '0')}-n${i}-aaaaaa`.slice(0, 40);
         const file = `${stem}-${i}.jpg`;
         await copyFile(made[0]!, path.join(dir, file));
-        await writeFile(path.join(dir, `${stem}-${i}.json`), JSON.stringify({ ...template, file, createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() }));
+        await writeFile(
+          path.join(dir, `${stem}-${i}.json`),
+          JSON.stringify({ ...template, file, createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() }),
+        );
       }
       const first = await paged.client.listResources();
       expect(first.resources).toHaveLength(RESOURCE_PAGE_SIZE);
@@ -105,7 +127,9 @@ describe('resources', () => {
   });
 
   it('announces notifications/resources/list_changed when an image is saved', async () => {
-    const changed = new Promise<void>((resolve) => h.client.setNotificationHandler(ResourceListChangedNotificationSchema, () => resolve()));
+    const changed = new Promise<void>((resolve) =>
+      h.client.setNotificationHandler(ResourceListChangedNotificationSchema, () => resolve()),
+    );
     await make('A green parrot');
     await changed;
     expect((await h.client.listResources()).resources[1]!.uri).toBe(pathToFileURL(made[made.length - 1]!).href);
@@ -130,7 +154,9 @@ describe('list_images', () => {
   });
 
   it('filters by model and time, and limits', async () => {
-    expect((await list({ model: 'flux-2-klein-4b' })).images.map((i) => i.prompt)).toEqual(['A blue whale under the sea']);
+    expect((await list({ model: 'flux-2-klein-4b' })).images.map((i) => i.prompt)).toEqual([
+      'A blue whale under the sea',
+    ]);
     expect((await list({ since: '2999-01-01' })).matched).toBe(0);
     expect((await list({ until: '2000-01-01' })).matched).toBe(0);
     const today = new Date();
@@ -142,35 +168,70 @@ describe('list_images', () => {
   });
 
   it('refuses a time it cannot read', async () => {
-    expect(textOf(await h.call({ since: 'last tuesday' }, 'list_images'))).toMatch(/^invalid_argument: since "last tuesday" is not a date or time: use "2026-11-22"/);
+    expect(textOf(await h.call({ since: 'last tuesday' }, 'list_images'))).toMatch(
+      /^invalid_argument: since "last tuesday" is not a date or time: use "2026-11-22"/,
+    );
   });
 });
 
 describe('prompts', () => {
   it('lists four workflows with their arguments', async () => {
     const { prompts } = await h.client.listPrompts();
-    expect(prompts.map((p) => p.name)).toEqual(['style_transfer', 'subject_into_scene', 'swap_item', 'iterative_refine']);
-    expect(prompts[2]!.arguments!.filter((a) => a.required).map((a) => a.name)).toEqual(['image', 'item_image', 'item']);
+    expect(prompts.map((p) => p.name)).toEqual([
+      'style_transfer',
+      'subject_into_scene',
+      'swap_item',
+      'iterative_refine',
+    ]);
+    expect(prompts[2]!.arguments!.filter((a) => a.required).map((a) => a.name)).toEqual([
+      'image',
+      'item_image',
+      'item',
+    ]);
   });
 
   it('renders an edit_images call that names the images "image 1", "image 2" in order', async () => {
-    const { messages } = await h.client.getPrompt({ name: 'swap_item', arguments: { image: '/p/model.jpg', item_image: '/p/jacket.png', item: 'jacket', model: 'flux-2-max' } });
+    const { messages } = await h.client.getPrompt({
+      name: 'swap_item',
+      arguments: { image: '/p/model.jpg', item_image: '/p/jacket.png', item: 'jacket', model: 'flux-2-max' },
+    });
     const text = (messages[0]!.content as { text: string }).text;
     expect(text).toContain('image 1 = /p/model.jpg; image 2 = /p/jacket.png');
-    const call = JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as { images: string[]; prompt: string; model: string };
+    const call = JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as {
+      images: string[];
+      prompt: string;
+      model: string;
+    };
     expect(call).toMatchObject({ images: ['/p/model.jpg', '/p/jacket.png'], model: 'flux-2-max' });
     expect(call.prompt).toMatch(/^Replace the jacket in image 1 with the jacket shown in image 2/);
 
-    const style = await h.client.getPrompt({ name: 'style_transfer', arguments: { content_image: '/a.png', style_image: '/b.png' } });
-    expect((style.messages[0]!.content as { text: string }).text).toContain('Redraw image 1 in the visual style of image 2');
-    const scene = await h.client.getPrompt({ name: 'subject_into_scene', arguments: { subject_image: '/s.png', scene_image: '/t.png', placement: 'on the bench' } });
+    const style = await h.client.getPrompt({
+      name: 'style_transfer',
+      arguments: { content_image: '/a.png', style_image: '/b.png' },
+    });
+    expect((style.messages[0]!.content as { text: string }).text).toContain(
+      'Redraw image 1 in the visual style of image 2',
+    );
+    const scene = await h.client.getPrompt({
+      name: 'subject_into_scene',
+      arguments: { subject_image: '/s.png', scene_image: '/t.png', placement: 'on the bench' },
+    });
     expect((scene.messages[0]!.content as { text: string }).text).toContain('into the scene of image 2, on the bench');
-    const refine = await h.client.getPrompt({ name: 'iterative_refine', arguments: { image: '/r.jpg', change: 'make the sky stormy.' } });
-    expect((refine.messages[0]!.content as { text: string }).text).toContain('In image 1, make the sky stormy. Keep everything else exactly as in image 1');
+    const refine = await h.client.getPrompt({
+      name: 'iterative_refine',
+      arguments: { image: '/r.jpg', change: 'make the sky stormy.' },
+    });
+    expect((refine.messages[0]!.content as { text: string }).text).toContain(
+      'In image 1, make the sky stormy. Keep everything else exactly as in image 1',
+    );
   });
 
   it('refuses a missing argument or an unknown model, naming it', async () => {
-    await expect(h.client.getPrompt({ name: 'swap_item', arguments: { image: '/a.png' } })).rejects.toThrow(/needs item_image and item/);
-    await expect(h.client.getPrompt({ name: 'iterative_refine', arguments: { image: '/a', change: 'x', model: 'flux-dev' } })).rejects.toThrow(/not an editing model/);
+    await expect(h.client.getPrompt({ name: 'swap_item', arguments: { image: '/a.png' } })).rejects.toThrow(
+      /needs item_image and item/,
+    );
+    await expect(
+      h.client.getPrompt({ name: 'iterative_refine', arguments: { image: '/a', change: 'x', model: 'flux-dev' } }),
+    ).rejects.toThrow(/not an editing model/);
   });
 });

@@ -36,7 +36,13 @@ it(`${CALLS} concurrent calls in one stdio session all succeed, each with its ow
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [ENTRY],
-    env: { ...(process.env as Record<string, string>), APIYI_API_KEY: TEST_KEY, APIYI_BASE_URL: simulator.baseUrl, FLUX_MCP_OUTPUT_DIR: outputDir, FLUX_MCP_LOG_LEVEL: 'warn' },
+    env: {
+      ...(process.env as Record<string, string>),
+      APIYI_API_KEY: TEST_KEY,
+      APIYI_BASE_URL: simulator.baseUrl,
+      FLUX_MCP_OUTPUT_DIR: outputDir,
+      FLUX_MCP_LOG_LEVEL: 'warn',
+    },
     stderr: 'pipe',
   });
   const client = new Client({ name: 'load', version: '1.0.0' });
@@ -59,7 +65,11 @@ it(`${CALLS} concurrent calls in one stdio session all succeed, each with its ow
     expect(files.filter((f) => f.startsWith('.'))).toEqual([]);
     expect(files).toHaveLength(2 * CALLS);
     for (const [i, imagePath] of paths.entries()) {
-      const sidecar = JSON.parse(await readFile(imagePath.replace(/\.\w+$/, '.json'), 'utf8')) as { file: string; prompt: string; image: { sha256: string; bytes: number } };
+      const sidecar = JSON.parse(await readFile(imagePath.replace(/\.\w+$/, '.json'), 'utf8')) as {
+        file: string;
+        prompt: string;
+        image: { sha256: string; bytes: number };
+      };
       const bytes = await readFile(imagePath);
       expect(sidecar.file).toBe(path.basename(imagePath));
       expect(sidecar.prompt).toBe(callArgs(i).prompt);

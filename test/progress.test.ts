@@ -5,7 +5,7 @@
  */
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startHarness, textOf, type Harness } from './helpers/harness.js';
+import { type Harness, startHarness, textOf } from './helpers/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -16,7 +16,9 @@ beforeEach(() => h.simulator.reset());
 
 async function callWithProgress(args: Record<string, unknown>, tool = 'generate_image'): Promise<Progress[]> {
   const seen: Progress[] = [];
-  const result = await h.client.callTool({ name: tool, arguments: args }, undefined, { onprogress: (p) => seen.push(p) });
+  const result = await h.client.callTool({ name: tool, arguments: args }, undefined, {
+    onprogress: (p) => seen.push(p),
+  });
   expect(result.isError, textOf(result as never)).toBeFalsy();
   return seen;
 }
@@ -28,7 +30,13 @@ describe('notifications/progress', () => {
     h.simulator.enqueue({ delayMs: 250 });
     const seen = await callWithProgress({ prompt: 'A slow render', seed: 1 });
     const stages = seen.map(stageOf).filter((stage, i, all) => stage !== all[i - 1]);
-    expect(stages).toEqual(['validated', 'sending to the gateway', 'waiting for flux-2-pro', 'downloading the result', 'saved']);
+    expect(stages).toEqual([
+      'validated',
+      'sending to the gateway',
+      'waiting for flux-2-pro',
+      'downloading the result',
+      'saved',
+    ]);
     expect(seen.filter((p) => p.message!.startsWith('waiting for flux-2-pro: ')).length).toBeGreaterThanOrEqual(3);
     expect(seen[seen.length - 1]!.message).toMatch(new RegExp(`^saved: ${h.outputDir}/`));
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.progress).toBeGreaterThan(seen[i - 1]!.progress);
@@ -38,7 +46,9 @@ describe('notifications/progress', () => {
     h.simulator.enqueue({ status: 503, body: { error: { message: 'busy' } } });
     const seen = await callWithProgress({ prompt: 'x', seed: 2 });
     const retry = seen.find((p) => p.message!.startsWith('retrying'));
-    expect(retry?.message).toMatch(/^retrying: the gateway or the upstream provider failed \(HTTP 503: "busy"\); attempt 2 of 3 in 0\.0\d? s$/);
+    expect(retry?.message).toMatch(
+      /^retrying: the gateway or the upstream provider failed \(HTTP 503: "busy"\); attempt 2 of 3 in 0\.0\d? s$/,
+    );
     expect(seen.some((p) => p.message === 'sending to the gateway (attempt 2 of 3)')).toBe(true);
   });
 

@@ -4,15 +4,16 @@
  * gateway, accepts it) or returns an isError result with a category, without any gateway
  * request. The server never crashes and never writes to stdout.
  */
-import fc from 'fast-check';
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EDIT_MODEL_IDS, GENERATION_MODEL_IDS } from '../src/catalog/models.js';
 import { ERROR_CATEGORIES } from '../src/core/failure.js';
-import { startHarness, textOf, type Harness } from './helpers/harness.js';
+import { type Harness, startHarness, textOf } from './helpers/harness.js';
 import { dataUrl, makeImage, writeImage } from './helpers/images.js';
 
 let h: Harness;
@@ -54,8 +55,14 @@ const junk = fc.oneof(
 const small = fc.integer({ min: 0, max: 40 }).map((n) => n * 16);
 const side = fc.oneof(small, fc.integer({ min: 1, max: 2100 }));
 const plausible = {
-  prompt: fc.oneof(fc.constantFrom('A red fox', 'image 1 in the style of image 2', '   '), fc.string({ maxLength: 30 })),
-  size: fc.oneof(fc.tuple(side, side).map(([w, h]) => `${w}x${h}`), fc.constantFrom('auto', '1920x1080', '1024x1024', 'big')),
+  prompt: fc.oneof(
+    fc.constantFrom('A red fox', 'image 1 in the style of image 2', '   '),
+    fc.string({ maxLength: 30 }),
+  ),
+  size: fc.oneof(
+    fc.tuple(side, side).map(([w, h]) => `${w}x${h}`),
+    fc.constantFrom('auto', '1920x1080', '1024x1024', 'big'),
+  ),
   width: side,
   height: side,
   aspect_ratio: fc.constantFrom('1:1', '16:9', '9:16', '21:9', '100:1', '4:3', 'wide', '0:1'),
@@ -77,12 +84,24 @@ function argsFor(models: readonly string[], extra: Record<string, fc.Arbitrary<u
   const presence: Record<string, number> = { prompt: 0.9, images: 0.9, model: 0.5, mask: 0.1 };
   const entries = Object.entries(fields).map(([key, arbitrary]) => {
     const present = presence[key] ?? 0.08;
-    const value: fc.Arbitrary<[string, unknown]> = fc.tuple(fc.constant(key), fc.oneof({ weight: 8, arbitrary }, { weight: 1, arbitrary: junk as fc.Arbitrary<unknown> }));
-    return fc.oneof({ weight: Math.round(100 * (1 - present)), arbitrary: fc.constant(null) }, { weight: Math.round(100 * present), arbitrary: value });
+    const value: fc.Arbitrary<[string, unknown]> = fc.tuple(
+      fc.constant(key),
+      fc.oneof({ weight: 8, arbitrary }, { weight: 1, arbitrary: junk as fc.Arbitrary<unknown> }),
+    );
+    return fc.oneof(
+      { weight: Math.round(100 * (1 - present)), arbitrary: fc.constant(null) },
+      { weight: Math.round(100 * present), arbitrary: value },
+    );
   });
   // Mostly few parameters (so many calls are valid), sometimes an invented one.
   return fc
-    .tuple(fc.tuple(...entries), fc.oneof({ weight: 9, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.tuple(fc.constantFrom('n', 'negative_prompt', 'sede', 'image'), junk) }))
+    .tuple(
+      fc.tuple(...entries),
+      fc.oneof(
+        { weight: 9, arbitrary: fc.constant(null) },
+        { weight: 1, arbitrary: fc.tuple(fc.constantFrom('n', 'negative_prompt', 'sede', 'image'), junk) },
+      ),
+    )
     .map(([chosen, invented]) => {
       const args: Record<string, unknown> = Object.fromEntries(chosen.filter((entry) => entry !== null));
       if (invented) args[invented[0]] = invented[1];
@@ -123,7 +142,17 @@ describe('any arguments', () => {
     const sources = fc.oneof(
       { weight: 12, arbitrary: fc.constant(goodImage) },
       { weight: 3, arbitrary: fc.constant(goodDataUrl) },
-      { weight: 1, arbitrary: fc.constantFrom('photo.png', '~/nope.png', 'ftp://x/y.png', 'data:image/png;base64,@@', '/dev/null', dir) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          'photo.png',
+          '~/nope.png',
+          'ftp://x/y.png',
+          'data:image/png;base64,@@',
+          '/dev/null',
+          dir,
+        ),
+      },
       { weight: 1, arbitrary: fc.string({ maxLength: 10 }) },
     );
     const images = fc.oneof(
@@ -133,7 +162,10 @@ describe('any arguments', () => {
     );
     await fc.assert(
       fc.asyncProperty(
-        argsFor(EDIT_MODEL_IDS, { images, mask: fc.oneof(fc.constant(goodMask), fc.constant(goodImage), fc.string({ maxLength: 5 })) }),
+        argsFor(EDIT_MODEL_IDS, {
+          images,
+          mask: fc.oneof(fc.constant(goodMask), fc.constant(goodImage), fc.string({ maxLength: 5 })),
+        }),
         (args) => checkOneCall('edit_images', args),
       ),
       { numRuns: 120 },

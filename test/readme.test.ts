@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES } from '../src/config.js';
-import { renderReadme } from '../src/docs/readme.js';
 import { SERVER_NAME, SERVER_VERSION } from '../src/core/version.js';
+import { renderReadme } from '../src/docs/readme.js';
 
 const read = (file: string) => readFile(new URL(`../${file}`, import.meta.url), 'utf8');
 
@@ -77,13 +77,23 @@ describe('mcp.json.example', () => {
     const example = JSON.parse(await read('mcp.json.example')) as { mcpServers: { flux: StdioEntry } };
     expect(Object.keys(example)).toEqual(['mcpServers']);
     expectStdioEntry(example.mcpServers.flux);
-    expect(Object.keys(example.mcpServers.flux.env)).toEqual(['APIYI_API_KEY', 'APIYI_BASE_URL', 'FLUX_MCP_OUTPUT_DIR', 'FLUX_MCP_PREVIEW_SIZE']);
+    expect(Object.keys(example.mcpServers.flux.env)).toEqual([
+      'APIYI_API_KEY',
+      'APIYI_BASE_URL',
+      'FLUX_MCP_OUTPUT_DIR',
+      'FLUX_MCP_PREVIEW_SIZE',
+    ]);
   });
 });
 
 describe('package.json', () => {
-  it('matches the server\'s name and version, and its bin is dist/index.js with a shebang', async () => {
-    const pkg = JSON.parse(await read('package.json')) as { name: string; version: string; bin: Record<string, string>; engines: { node: string } };
+  it("matches the server's name and version, and its bin is dist/index.js with a shebang", async () => {
+    const pkg = JSON.parse(await read('package.json')) as {
+      name: string;
+      version: string;
+      bin: Record<string, string>;
+      engines: { node: string };
+    };
     expect([pkg.name, pkg.version]).toEqual([SERVER_NAME, SERVER_VERSION]);
     expect(pkg.bin).toEqual({ 'flux-mcp': 'dist/index.js' });
     expect(pkg.engines.node).toBe('>=20.18');

@@ -4,15 +4,17 @@
  * result URL expires.
  */
 import { describe, expect, it } from 'vitest';
+import { ToolFailure } from '../src/core/failure.js';
 import { resultUrlExpiry } from '../src/gateway/client.js';
 import { CallLimiter } from '../src/gateway/limiter.js';
 import { askedRetryDelayMs, isRetryableStatus, retryDelayMs } from '../src/gateway/retry.js';
-import { ToolFailure } from '../src/core/failure.js';
 
 describe('retry policy', () => {
   it('retries 429 and 5xx, never 400–403, and obeys x-should-retry', () => {
-    for (const status of [429, 500, 502, 503, 504, 524]) expect(isRetryableStatus(status, {}), String(status)).toBe(true);
-    for (const status of [400, 401, 402, 403, 404, 422, 418]) expect(isRetryableStatus(status, {}), String(status)).toBe(false);
+    for (const status of [429, 500, 502, 503, 504, 524])
+      expect(isRetryableStatus(status, {}), String(status)).toBe(true);
+    for (const status of [400, 401, 402, 403, 404, 422, 418])
+      expect(isRetryableStatus(status, {}), String(status)).toBe(false);
     expect(isRetryableStatus(503, { 'x-should-retry': 'false' })).toBe(false);
     expect(isRetryableStatus(409, { 'x-should-retry': 'true' })).toBe(true);
     expect(isRetryableStatus(400, { 'x-should-retry': 'true' })).toBe(false);
@@ -33,7 +35,9 @@ describe('retry policy', () => {
     const noJitter = () => 0;
     const fullJitter = () => 1;
     expect(retryDelayMs(1, { 'retry-after': '61' }, 500, noJitter)).toBe(500);
-    expect([1, 2, 3, 4, 5, 6].map((n) => retryDelayMs(n, {}, 500, noJitter))).toEqual([500, 1000, 2000, 4000, 8000, 8000]);
+    expect([1, 2, 3, 4, 5, 6].map((n) => retryDelayMs(n, {}, 500, noJitter))).toEqual([
+      500, 1000, 2000, 4000, 8000, 8000,
+    ]);
     expect(retryDelayMs(2, {}, 500, fullJitter)).toBe(750);
   });
 });
@@ -45,8 +49,12 @@ describe('CallLimiter', () => {
     const second = await limiter.acquire('b');
     const places: number[][] = [[], []];
     const started: string[] = [];
-    const third = limiter.acquire('c', { onPosition: (p) => places[0]!.push(p) }).then((release) => (started.push('c'), release));
-    const fourth = limiter.acquire('d', { onPosition: (p) => places[1]!.push(p) }).then((release) => (started.push('d'), release));
+    const third = limiter
+      .acquire('c', { onPosition: (p) => places[0]!.push(p) })
+      .then((release) => (started.push('c'), release));
+    const fourth = limiter
+      .acquire('d', { onPosition: (p) => places[1]!.push(p) })
+      .then((release) => (started.push('d'), release));
     expect(limiter.waiting).toBe(2);
     first();
     (await third)();
@@ -89,7 +97,9 @@ describe('CallLimiter', () => {
 
 describe('resultUrlExpiry', () => {
   it('reads Azure SAS se=, and exp= in seconds or milliseconds', () => {
-    expect(resultUrlExpiry('https://delivery-eu.bfl.ai/results/x/sample.jpeg?se=2026-11-22T12%3A10%3A00Z&sig=abc')).toBe(Date.parse('2026-11-22T12:10:00Z'));
+    expect(
+      resultUrlExpiry('https://delivery-eu.bfl.ai/results/x/sample.jpeg?se=2026-11-22T12%3A10%3A00Z&sig=abc'),
+    ).toBe(Date.parse('2026-11-22T12:10:00Z'));
     expect(resultUrlExpiry('https://cdn.example.com/a.png?exp=1795000000')).toBe(1795000000 * 1000);
     expect(resultUrlExpiry('http://127.0.0.1:1/results/a/sample.jpeg?exp=1795000000123&sig=x')).toBe(1795000000123);
     expect(resultUrlExpiry('https://cdn.example.com/a.png')).toBeUndefined();

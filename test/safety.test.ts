@@ -8,7 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InFlightCalls } from '../src/mcp/in-flight.js';
-import { startHarness, TEST_KEY, textOf, type Harness } from './helpers/harness.js';
+import { type Harness, startHarness, TEST_KEY, textOf } from './helpers/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -35,28 +35,42 @@ describe('filename', () => {
     '🦊🔥',
   ];
 
-  it.each(hostile.map((name) => [JSON.stringify(name).slice(0, 40), name]))('%s: saved inside the output directory under a clean name', async (_label, filename) => {
-    const result = await h.call({ prompt: 'A small red square', size: '256x256', filename });
-    expect(result.isError, textOf(result)).toBeFalsy();
-    const saved = (result.structuredContent as { images: { path: string }[] }).images[0]!.path;
-    expect(path.dirname(saved)).toBe(h.outputDir);
-    expect(path.basename(saved)).toMatch(/^\d{8}-\d{6}-[a-z0-9-]{1,48}-[a-z0-9]{6}\.jpg$/);
-  });
+  it.each(hostile.map((name) => [JSON.stringify(name).slice(0, 40), name]))(
+    '%s: saved inside the output directory under a clean name',
+    async (_label, filename) => {
+      const result = await h.call({ prompt: 'A small red square', size: '256x256', filename });
+      expect(result.isError, textOf(result)).toBeFalsy();
+      const saved = (result.structuredContent as { images: { path: string }[] }).images[0]!.path;
+      expect(path.dirname(saved)).toBe(h.outputDir);
+      expect(path.basename(saved)).toMatch(/^\d{8}-\d{6}-[a-z0-9-]{1,48}-[a-z0-9]{6}\.jpg$/);
+    },
+  );
 
   it('left nothing outside the clean pattern in the output directory', async () => {
-    for (const name of await readdir(h.outputDir)) expect(name).toMatch(/^\d{8}-\d{6}-[a-z0-9-]{1,48}-[a-z0-9]{6}\.(jpg|json)$/);
+    for (const name of await readdir(h.outputDir))
+      expect(name).toMatch(/^\d{8}-\d{6}-[a-z0-9-]{1,48}-[a-z0-9]{6}\.(jpg|json)$/);
   });
 });
 
 describe('the API key', () => {
   it('appears in no result, log line or file, even when the gateway echoes it', async () => {
     const echo = { error: { message: `bad request for key ${TEST_KEY}`, param: TEST_KEY } };
-    h.simulator.enqueue({ status: 400, body: echo }, { status: 401, body: echo }, { status: 200, body: { data: [], error: { message: TEST_KEY } } });
-    const results = [await h.call({ prompt: 'x' }), await h.call({ prompt: 'x' }), await h.call({ prompt: 'x' }), await h.call({ prompt: 'fine' })];
+    h.simulator.enqueue(
+      { status: 400, body: echo },
+      { status: 401, body: echo },
+      { status: 200, body: { data: [], error: { message: TEST_KEY } } },
+    );
+    const results = [
+      await h.call({ prompt: 'x' }),
+      await h.call({ prompt: 'x' }),
+      await h.call({ prompt: 'x' }),
+      await h.call({ prompt: 'fine' }),
+    ];
     for (const result of results) expect(JSON.stringify(result)).not.toContain(TEST_KEY);
     expect(textOf(results[0]!)).toContain('[redacted]');
     expect(h.logLines.join('\n')).not.toContain(TEST_KEY);
-    for (const name of await readdir(h.outputDir)) expect(await readFile(path.join(h.outputDir, name), 'latin1')).not.toContain(TEST_KEY);
+    for (const name of await readdir(h.outputDir))
+      expect(await readFile(path.join(h.outputDir, name), 'latin1')).not.toContain(TEST_KEY);
     // …and it did go where it belongs, the Authorization header.
     expect(h.simulator.apiRequests().every((r) => r.headers.authorization === `Bearer ${TEST_KEY}`)).toBe(true);
     expect(h.simulator.deliveryRequests().every((r) => r.headers.authorization === undefined)).toBe(true);

@@ -16,13 +16,20 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 beforeEach(() => sim.reset());
 
-async function generate(body: unknown, key = KEY): Promise<{ status: number; json: Record<string, any>; requestId: string | null }> {
+async function generate(
+  body: unknown,
+  key = KEY,
+): Promise<{ status: number; json: Record<string, any>; requestId: string | null }> {
   const response = await fetch(`${sim.baseUrl}/images/generations`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  return { status: response.status, json: (await response.json()) as Record<string, any>, requestId: response.headers.get('x-request-id') };
+  return {
+    status: response.status,
+    json: (await response.json()) as Record<string, any>,
+    requestId: response.headers.get('x-request-id'),
+  };
 }
 
 async function download(url: string): Promise<Buffer> {
@@ -33,7 +40,13 @@ async function download(url: string): Promise<Buffer> {
 
 describe('answers like the gateway', () => {
   it('FLUX: a signed delivery URL to a real image of the requested size and format', async () => {
-    const { status, json, requestId } = await generate({ model: 'flux-2-pro', prompt: 'a cat', width: 640, height: 480, output_format: 'png' });
+    const { status, json, requestId } = await generate({
+      model: 'flux-2-pro',
+      prompt: 'a cat',
+      width: 640,
+      height: 480,
+      output_format: 'png',
+    });
     expect(status).toBe(200);
     expect(requestId).toMatch(/^req_sim_/);
     expect(Object.keys(json).sort()).toEqual(['created', 'data']);
@@ -44,8 +57,17 @@ describe('answers like the gateway', () => {
   });
 
   it('gpt-image-2: b64_json and usage', async () => {
-    const { json } = await generate({ model: 'gpt-image-2', prompt: 'a cat', size: '1024x1536', output_format: 'jpeg' });
-    expect(json.usage).toEqual({ input_tokens: expect.any(Number), output_tokens: expect.any(Number), total_tokens: expect.any(Number) });
+    const { json } = await generate({
+      model: 'gpt-image-2',
+      prompt: 'a cat',
+      size: '1024x1536',
+      output_format: 'jpeg',
+    });
+    expect(json.usage).toEqual({
+      input_tokens: expect.any(Number),
+      output_tokens: expect.any(Number),
+      total_tokens: expect.any(Number),
+    });
     const meta = await sharp(Buffer.from(json.data[0].b64_json, 'base64')).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 1024, 1536]);
   });
@@ -62,7 +84,13 @@ describe('answers like the gateway', () => {
   it('logs each request with its parsed body and headers', async () => {
     await generate({ model: 'flux-2-pro', prompt: 'logged' });
     const [entry] = sim.apiRequests();
-    expect(entry).toMatchObject({ method: 'POST', path: '/v1/images/generations', route: 'generations', status: 200, json: { model: 'flux-2-pro', prompt: 'logged' } });
+    expect(entry).toMatchObject({
+      method: 'POST',
+      path: '/v1/images/generations',
+      route: 'generations',
+      status: 200,
+      json: { model: 'flux-2-pro', prompt: 'logged' },
+    });
     expect(entry!.headers.authorization).toBe(`Bearer ${KEY}`);
     expect(entry!.handledMs).toBeGreaterThan(0);
   });
@@ -74,11 +102,19 @@ describe('is as strict as the gateway', () => {
     [{ model: 'flux-2-pro', prompt: 'x', steps: 20 }, 'steps', /Unknown parameter: 'steps'/],
     [{ model: 'gpt-image-2', prompt: 'x', seed: 1 }, 'seed', /Unknown parameter: 'seed'/],
     [{ model: 'gpt-image-2', prompt: 'x', input_fidelity: 'high' }, 'input_fidelity', /Unknown parameter/],
-    [{ model: 'gpt-image-2', prompt: 'x', background: 'transparent' }, 'background', /transparent background is not supported/],
+    [
+      { model: 'gpt-image-2', prompt: 'x', background: 'transparent' },
+      'background',
+      /transparent background is not supported/,
+    ],
     [{ model: 'flux-2-pro', prompt: 'x', size: '1000x1000' }, 'size', /not a multiple of 16/],
     [{ model: 'flux-2-pro', prompt: 'x', size: '3840x2160' }, 'size', /above the maximum/],
     [{ model: 'flux-2-pro', prompt: 'x', width: 32, height: 32 }, 'width', /below the minimum/],
-    [{ model: 'flux-2-pro', prompt: 'x', size: '1024x1024', width: 1024, height: 1024 }, 'size', /either size or width\/height/],
+    [
+      { model: 'flux-2-pro', prompt: 'x', size: '1024x1024', width: 1024, height: 1024 },
+      'size',
+      /either size or width\/height/,
+    ],
     [{ model: 'flux-2-pro', prompt: 'x', width: 1024 }, 'height', /together/],
     [{ model: 'flux-2-pro', prompt: 'x', safety_tolerance: 7 }, 'safety_tolerance', /between 0 and 6/],
     [{ model: 'flux-2-flex', prompt: 'x', guidance: 11 }, 'guidance', /between 1.5 and 10/],
@@ -86,7 +122,19 @@ describe('is as strict as the gateway', () => {
     [{ model: 'flux-2-pro', prompt: '' }, 'prompt', /prompt is required/],
     [{ model: 'flux-9', prompt: 'x' }, 'model', /not available/],
     [{ model: 'flux-kontext-pro', prompt: 'x' }, 'input_image', /send input_image/],
-    [{ model: 'flux-2-klein-4b', prompt: 'x', input_image: 'https://a/1.png', input_image_2: 'https://a/2.png', input_image_3: 'https://a/3.png', input_image_4: 'https://a/4.png', input_image_5: 'https://a/5.png' }, 'input_image', /at most 4/],
+    [
+      {
+        model: 'flux-2-klein-4b',
+        prompt: 'x',
+        input_image: 'https://a/1.png',
+        input_image_2: 'https://a/2.png',
+        input_image_3: 'https://a/3.png',
+        input_image_4: 'https://a/4.png',
+        input_image_5: 'https://a/5.png',
+      },
+      'input_image',
+      /at most 4/,
+    ],
   ])('%j → 400 on %s', async (body, param, message) => {
     const { status, json, requestId } = await generate(body);
     expect(status).toBe(400);
@@ -103,7 +151,11 @@ describe('is as strict as the gateway', () => {
     const wrong = await generate({ model: 'flux-2-pro', prompt: 'x' }, 'sk-nope');
     expect(wrong.status).toBe(401);
     expect(wrong.json.error.type).toBe('authentication_error');
-    const none = await fetch(`${sim.baseUrl}/images/generations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const none = await fetch(`${sim.baseUrl}/images/generations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(none.status).toBe(401);
   });
 
@@ -118,7 +170,7 @@ describe('is as strict as the gateway', () => {
 });
 
 describe('delivery URLs', () => {
-  it('expire after their TTL and answer 404, like the gateway\'s', async () => {
+  it("expire after their TTL and answer 404, like the gateway's", async () => {
     const shortLived = await GatewaySimulator.start({ resultTtlMs: 0 });
     try {
       const response = await fetch(`${shortLived.baseUrl}/images/generations`, {
@@ -144,12 +196,23 @@ describe('delivery URLs', () => {
 
 describe('scripting', () => {
   it('answers scripted status, headers and body in order, then behaves normally again', async () => {
-    sim.enqueue({ status: 503, headers: { 'retry-after': '2' }, body: { error: { message: 'busy' } } }, { status: 502, body: '<html>bad gateway</html>' });
+    sim.enqueue(
+      { status: 503, headers: { 'retry-after': '2' }, body: { error: { message: 'busy' } } },
+      { status: 502, body: '<html>bad gateway</html>' },
+    );
     const first = await fetch(`${sim.baseUrl}/images/generations`, { method: 'POST', body: '{}' });
-    expect([first.status, first.headers.get('retry-after'), await first.text()]).toEqual([503, '2', '{"error":{"message":"busy"}}']);
+    expect([first.status, first.headers.get('retry-after'), await first.text()]).toEqual([
+      503,
+      '2',
+      '{"error":{"message":"busy"}}',
+    ]);
     expect(first.headers.get('x-request-id')).toBeTruthy();
     const second = await fetch(`${sim.baseUrl}/images/generations`, { method: 'POST', body: '{}' });
-    expect([second.status, second.headers.get('content-type'), await second.text()]).toEqual([502, 'text/html', '<html>bad gateway</html>']);
+    expect([second.status, second.headers.get('content-type'), await second.text()]).toEqual([
+      502,
+      'text/html',
+      '<html>bad gateway</html>',
+    ]);
     expect((await generate({ model: 'flux-2-pro', prompt: 'x' })).status).toBe(200);
   });
 
@@ -164,7 +227,11 @@ describe('scripting', () => {
     sim.enqueue({ hang: true });
     const controller = new AbortController();
     const arrived = once(sim, 'request');
-    const pending = fetch(`${sim.baseUrl}/images/generations`, { method: 'POST', body: '{}', signal: controller.signal });
+    const pending = fetch(`${sim.baseUrl}/images/generations`, {
+      method: 'POST',
+      body: '{}',
+      signal: controller.signal,
+    });
     await arrived;
     controller.abort();
     await expect(pending).rejects.toThrow();
@@ -181,15 +248,21 @@ describe('scripting', () => {
 
 describe('the multipart edits endpoint', () => {
   const png = (width: number, height: number) =>
-    sharp({ create: { width, height, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 1 } } }).png().toBuffer();
+    sharp({ create: { width, height, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 1 } } })
+      .png()
+      .toBuffer();
 
-  it('takes image[] files in order and answers gpt-image-2 with b64_json of image 1\'s size', async () => {
+  it("takes image[] files in order and answers gpt-image-2 with b64_json of image 1's size", async () => {
     const form = new FormData();
     form.append('model', 'gpt-image-2');
     form.append('prompt', 'blend image 1 and image 2');
     form.append('image[]', new Blob([await png(1024, 768)], { type: 'image/png' }), 'one.png');
     form.append('image[]', new Blob([await png(512, 512)], { type: 'image/png' }), 'two.png');
-    const response = await fetch(`${sim.baseUrl}/images/edits`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: form });
+    const response = await fetch(`${sim.baseUrl}/images/edits`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}` },
+      body: form,
+    });
     expect(response.status).toBe(200);
     const json = (await response.json()) as { data: { b64_json: string }[] };
     const meta = await sharp(Buffer.from(json.data[0]!.b64_json, 'base64')).metadata();
@@ -206,7 +279,11 @@ describe('the multipart edits endpoint', () => {
     const post = async (build: (form: FormData) => Promise<void>) => {
       const form = new FormData();
       await build(form);
-      const response = await fetch(`${sim.baseUrl}/images/edits`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: form });
+      const response = await fetch(`${sim.baseUrl}/images/edits`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}` },
+        body: form,
+      });
       return { status: response.status, json: (await response.json()) as { error: { message: string } } };
     };
     const image = new Blob([await png(256, 256)], { type: 'image/png' });
@@ -235,7 +312,9 @@ describe('the multipart edits endpoint', () => {
 
 describe('JSON edits (input_image…)', () => {
   const image = (width: number, height: number, background: string, format: 'png' | 'jpeg' = 'png') =>
-    sharp({ create: { width, height, channels: 3, background } })[format]().toBuffer();
+    sharp({ create: { width, height, channels: 3, background } })
+      [format]()
+      .toBuffer();
   const asDataUrl = (bytes: Buffer, type: string) => `data:${type};base64,${bytes.toString('base64')}`;
 
   it('matches image 1 when no size is sent, and renders the references side by side, in order', async () => {
@@ -246,14 +325,28 @@ describe('JSON edits (input_image…)', () => {
       const { channels } = await sharp(part).stats();
       return channels.map((c) => Math.round(c.mean));
     };
-    const first = await generate({ model: 'flux-2-pro', prompt: 'x', seed: 1, input_image: asDataUrl(red, 'image/png'), input_image_2: asDataUrl(blue, 'image/png') });
+    const first = await generate({
+      model: 'flux-2-pro',
+      prompt: 'x',
+      seed: 1,
+      input_image: asDataUrl(red, 'image/png'),
+      input_image_2: asDataUrl(blue, 'image/png'),
+    });
     expect(first.status).toBe(200);
     const firstImage = await download(first.json.data[0].url);
-    expect([(await sharp(firstImage).metadata()).width, (await sharp(firstImage).metadata()).height]).toEqual([640, 480]);
+    expect([(await sharp(firstImage).metadata()).width, (await sharp(firstImage).metadata()).height]).toEqual([
+      640, 480,
+    ]);
     expect((await colourAt(firstImage, 50))[0]).toBeGreaterThan(180);
     expect((await colourAt(firstImage, 500))[2]).toBeGreaterThan(180);
 
-    const swapped = await generate({ model: 'flux-2-pro', prompt: 'x', seed: 1, input_image: asDataUrl(blue, 'image/png'), input_image_2: asDataUrl(red, 'image/png') });
+    const swapped = await generate({
+      model: 'flux-2-pro',
+      prompt: 'x',
+      seed: 1,
+      input_image: asDataUrl(blue, 'image/png'),
+      input_image_2: asDataUrl(red, 'image/png'),
+    });
     const swappedImage = await download(swapped.json.data[0].url);
     expect((await colourAt(swappedImage, 50))[2]).toBeGreaterThan(180);
   });
@@ -262,8 +355,15 @@ describe('JSON edits (input_image…)', () => {
     const url = sim.hostAsset(await image(128, 128, '#00ff00'), 'g.png', 'image/png');
     expect((await generate({ model: 'flux-kontext-pro', prompt: 'x', input_image: url })).status).toBe(200);
     expect(sim.assetRequests()).toHaveLength(1);
-    const missing = await generate({ model: 'flux-kontext-pro', prompt: 'x', input_image: `${sim.origin}/assets/none/x.png` });
-    expect([missing.status, missing.json.error.message]).toEqual([400, 'input_image could not be downloaded (HTTP 404)']);
+    const missing = await generate({
+      model: 'flux-kontext-pro',
+      prompt: 'x',
+      input_image: `${sim.origin}/assets/none/x.png`,
+    });
+    expect([missing.status, missing.json.error.message]).toEqual([
+      400,
+      'input_image could not be downloaded (HTTP 404)',
+    ]);
   });
 
   it('refuses a data URL whose type is not its bytes, broken base64, a tiny image', async () => {
@@ -281,8 +381,14 @@ describe('JSON edits (input_image…)', () => {
 });
 
 describe('multipart masks', () => {
-  const rgba = (width: number, height: number) => sharp({ create: { width, height, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
-  const rgb = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: '#000' } }).png().toBuffer();
+  const rgba = (width: number, height: number) =>
+    sharp({ create: { width, height, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+      .png()
+      .toBuffer();
+  const rgb = (width: number, height: number) =>
+    sharp({ create: { width, height, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
 
   async function editWithMask(mask: Buffer): Promise<{ status: number; message?: string }> {
     const form = new FormData();
@@ -290,14 +396,24 @@ describe('multipart masks', () => {
     form.append('prompt', 'fill the hole');
     form.append('image[]', new Blob([await rgb(256, 256)], { type: 'image/png' }), 'image-1.png');
     form.append('mask', new Blob([mask], { type: 'image/png' }), 'mask.png');
-    const response = await fetch(`${sim.baseUrl}/images/edits`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: form });
+    const response = await fetch(`${sim.baseUrl}/images/edits`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}` },
+      body: form,
+    });
     const json = (await response.json()) as { error?: { message: string } };
     return { status: response.status, ...(json.error ? { message: json.error.message } : {}) };
   }
 
-  it('takes a PNG mask with alpha of image 1\'s size, and refuses one without alpha or of another size', async () => {
+  it("takes a PNG mask with alpha of image 1's size, and refuses one without alpha or of another size", async () => {
     expect(await editWithMask(await rgba(256, 256))).toEqual({ status: 200 });
-    expect(await editWithMask(await rgb(256, 256))).toEqual({ status: 400, message: 'mask must be a PNG with an alpha channel' });
-    expect(await editWithMask(await rgba(128, 256))).toEqual({ status: 400, message: 'mask is 128x256 but image 1 is 256x256: they must match' });
+    expect(await editWithMask(await rgb(256, 256))).toEqual({
+      status: 400,
+      message: 'mask must be a PNG with an alpha channel',
+    });
+    expect(await editWithMask(await rgba(128, 256))).toEqual({
+      status: 400,
+      message: 'mask is 128x256 but image 1 is 256x256: they must match',
+    });
   });
 });

@@ -52,9 +52,14 @@ function serverEnv(extra: Record<string, string | undefined> = {}): Record<strin
 const textOf = (result: CallToolResult): string =>
   result.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n');
 
-describe('spawned with the SDK\'s StdioClientTransport', () => {
+describe("spawned with the SDK's StdioClientTransport", () => {
   it('lists the tools, generates an image, and never logs the key', async () => {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [ENTRY], env: serverEnv(), stderr: 'pipe' });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [ENTRY],
+      env: serverEnv(),
+      stderr: 'pipe',
+    });
     const stderr: string[] = [];
     transport.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
     const client = new Client({ name: 'stdio-test', version: '1.0.0' });
@@ -64,7 +69,10 @@ describe('spawned with the SDK\'s StdioClientTransport', () => {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toEqual(['generate_image', 'edit_images', 'list_images']);
 
-      const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'A blue teapot', size: '512x512', seed: 4 } })) as CallToolResult;
+      const result = (await client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: 'A blue teapot', size: '512x512', seed: 4 },
+      })) as CallToolResult;
       expect(result.isError, textOf(result)).toBeFalsy();
       const saved = (result.structuredContent as { images: { path: string }[] }).images[0]!.path;
       expect(path.dirname(saved)).toBe(outputDir);
@@ -87,9 +95,15 @@ describe('stdout carries only JSON-RPC', () => {
     await client.connect(transport);
 
     await client.listTools();
-    const ok = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'A green kite', seed: 1 } })) as CallToolResult;
+    const ok = (await client.callTool({
+      name: 'generate_image',
+      arguments: { prompt: 'A green kite', seed: 1 },
+    })) as CallToolResult;
     expect(ok.isError).toBeFalsy();
-    const refused = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'x', width: 1000, height: 1000 } })) as CallToolResult;
+    const refused = (await client.callTool({
+      name: 'generate_image',
+      arguments: { prompt: 'x', width: 1000, height: 1000 },
+    })) as CallToolResult;
     expect(textOf(refused)).toMatch(/^invalid_argument: /);
     simulator.enqueue({ status: 400, body: { error: { message: `boom ${TEST_KEY}` } } });
     const failed = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'x' } })) as CallToolResult;
@@ -118,24 +132,46 @@ describe('an iterative chain over stdio: generate, then edit the result twice by
       expect(result.isError, textOf(result)).toBeFalsy();
       return (result.structuredContent as { images: { path: string }[] }).images[0]!.path;
     };
-    const sha = async (file: string): Promise<string> => createHash('sha256').update(await readFile(file)).digest('hex');
+    const sha = async (file: string): Promise<string> =>
+      createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex');
     const sentReference = (): string => {
       const requests = simulator.apiRequests();
       const body = requests[requests.length - 1]!.json as { input_image: string };
-      return createHash('sha256').update(Buffer.from(body.input_image.replace(/^data:image\/\w+;base64,/, ''), 'base64')).digest('hex');
+      return createHash('sha256')
+        .update(Buffer.from(body.input_image.replace(/^data:image\/\w+;base64,/, ''), 'base64'))
+        .digest('hex');
     };
 
     simulator.reset();
-    const first = pathOf((await client.callTool({ name: 'generate_image', arguments: { prompt: 'A product shot of a mug', size: '768x768' } })) as CallToolResult);
-    const second = pathOf((await client.callTool({ name: 'edit_images', arguments: { prompt: 'Make the mug in image 1 red', images: [first] } })) as CallToolResult);
+    const first = pathOf(
+      (await client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: 'A product shot of a mug', size: '768x768' },
+      })) as CallToolResult,
+    );
+    const second = pathOf(
+      (await client.callTool({
+        name: 'edit_images',
+        arguments: { prompt: 'Make the mug in image 1 red', images: [first] },
+      })) as CallToolResult,
+    );
     expect(sentReference()).toBe(await sha(first));
     const secondUri = pathToFileURL(second).href;
-    const thirdResult = (await client.callTool({ name: 'edit_images', arguments: { prompt: 'Add steam above the mug', images: [secondUri] } })) as CallToolResult;
+    const thirdResult = (await client.callTool({
+      name: 'edit_images',
+      arguments: { prompt: 'Add steam above the mug', images: [secondUri] },
+    })) as CallToolResult;
     const third = pathOf(thirdResult);
     expect(sentReference()).toBe(await sha(second));
     expect(new Set([first, second, third]).size).toBe(3);
-    expect(simulator.apiRequests().map((r) => r.json && Object.keys(r.json as object).includes('input_image'))).toEqual([false, true, true]);
-    const sidecar = JSON.parse(await readFile(third.replace(/\.\w+$/, '.json'), 'utf8')) as { inputs: { source: string; path: string }[] };
+    expect(simulator.apiRequests().map((r) => r.json && Object.keys(r.json as object).includes('input_image'))).toEqual(
+      [false, true, true],
+    );
+    const sidecar = JSON.parse(await readFile(third.replace(/\.\w+$/, '.json'), 'utf8')) as {
+      inputs: { source: string; path: string }[];
+    };
     expect(sidecar.inputs[0]).toMatchObject({ source: secondUri, path: second });
 
     expect(await transport.endAndWait()).toBe(0);
@@ -157,7 +193,9 @@ describe('start-up and shutdown', () => {
   }
 
   it('a relative output directory stops the server with a clear message, and nothing on stdout', async () => {
-    const { code, stdout, stderr } = await run(serverEnv({ FLUX_MCP_OUTPUT_DIR: 'images', FLUX_MCP_PREVIEW_SIZE: 'big' }));
+    const { code, stdout, stderr } = await run(
+      serverEnv({ FLUX_MCP_OUTPUT_DIR: 'images', FLUX_MCP_PREVIEW_SIZE: 'big' }),
+    );
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toContain('FLUX_MCP_OUTPUT_DIR "images" is a relative path');
@@ -165,7 +203,12 @@ describe('start-up and shutdown', () => {
   });
 
   it('starts without a key: tools are listed, and a call explains how to set the key', async () => {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [ENTRY], env: serverEnv({ APIYI_API_KEY: '' }), stderr: 'pipe' });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [ENTRY],
+      env: serverEnv({ APIYI_API_KEY: '' }),
+      stderr: 'pipe',
+    });
     const client = new Client({ name: 'no-key', version: '1.0.0' });
     await client.connect(transport);
     try {

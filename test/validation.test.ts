@@ -3,7 +3,7 @@
  * nearest valid value) and the gateway simulator receives no request at all.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, TEST_KEY, textOf, type Harness } from './helpers/harness.js';
+import { type Harness, startHarness, TEST_KEY, textOf } from './helpers/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -36,7 +36,7 @@ describe('FLUX sizes (enforced: ×16, 64–2048 per side, ≤ 4 MP)', () => {
     expect(text).toContain('Nearest valid: width 1008, height 1024');
   });
 
-  it('the gateway\'s own invalid examples are refused, with the nearest valid size', async () => {
+  it("the gateway's own invalid examples are refused, with the nearest valid size", async () => {
     expect(await refused({ prompt: P, size: '1000x1000' })).toMatch(
       /^invalid_argument: size "1000x1000": width 1000 is not a multiple of 16: use 992 or 1008; height 1000 is not a multiple of 16: use 992 or 1008 .*Nearest valid: size "1008x1008"/,
     );
@@ -56,23 +56,40 @@ describe('FLUX sizes (enforced: ×16, 64–2048 per side, ≤ 4 MP)', () => {
   });
 
   it('size and width/height together, or width alone, are refused', async () => {
-    expect(await refused({ prompt: P, size: '1024x1024', width: 1024, height: 1024 })).toContain('give either size or width + height, not both');
+    expect(await refused({ prompt: P, size: '1024x1024', width: 1024, height: 1024 })).toContain(
+      'give either size or width + height, not both',
+    );
     expect(await refused({ prompt: P, width: 1024 })).toContain('width and height go together: add height');
   });
 
   it('a size that is not WIDTHxHEIGHT, and "auto" on FLUX, are refused', async () => {
-    expect(await refused({ prompt: P, size: 'large' })).toContain('size "large" is not of the form "WIDTHxHEIGHT" (e.g. "1024x1024")');
-    expect(await refused({ prompt: P, size: 'auto' })).toContain('size "auto" is not accepted by flux-2-pro: omit size for the default 1024x1024');
+    expect(await refused({ prompt: P, size: 'large' })).toContain(
+      'size "large" is not of the form "WIDTHxHEIGHT" (e.g. "1024x1024")',
+    );
+    expect(await refused({ prompt: P, size: 'auto' })).toContain(
+      'size "auto" is not accepted by flux-2-pro: omit size for the default 1024x1024',
+    );
   });
 
   it('an aspect_ratio together with a size, or malformed, is refused', async () => {
-    expect(await refused({ prompt: P, aspect_ratio: '16:9', size: '1024x1024' })).toContain('give either a size (size, or width + height) or an aspect_ratio, not both');
-    expect(await refused({ prompt: P, aspect_ratio: 'wide' })).toContain('aspect_ratio "wide" is not of the form "W:H"');
-    expect(await refused({ prompt: P, aspect_ratio: '100:1' })).toContain('aspect_ratio 100:1 cannot be met by flux-2-pro');
+    expect(await refused({ prompt: P, aspect_ratio: '16:9', size: '1024x1024' })).toContain(
+      'give either a size (size, or width + height) or an aspect_ratio, not both',
+    );
+    expect(await refused({ prompt: P, aspect_ratio: 'wide' })).toContain(
+      'aspect_ratio "wide" is not of the form "W:H"',
+    );
+    expect(await refused({ prompt: P, aspect_ratio: '100:1' })).toContain(
+      'aspect_ratio 100:1 cannot be met by flux-2-pro',
+    );
     // Also where the ratio is sent as is (ultra, and edits), not only where it becomes a size:
     // the property tests found edits passing it to a gateway that refuses it.
-    expect(await refused({ prompt: P, model: 'flux-pro-1.1-ultra', aspect_ratio: '100:1' })).toContain('aspect_ratio 100:1 cannot be met by flux-pro-1.1-ultra');
-    const edit = await h.call({ prompt: P, images: ['https://example.com/a.png'], aspect_ratio: '1:40' }, 'edit_images');
+    expect(await refused({ prompt: P, model: 'flux-pro-1.1-ultra', aspect_ratio: '100:1' })).toContain(
+      'aspect_ratio 100:1 cannot be met by flux-pro-1.1-ultra',
+    );
+    const edit = await h.call(
+      { prompt: P, images: ['https://example.com/a.png'], aspect_ratio: '1:40' },
+      'edit_images',
+    );
     expect(textOf(edit)).toMatch(/^invalid_argument: aspect_ratio 1:40 cannot be met by flux-2-pro/);
   });
 });
@@ -96,28 +113,44 @@ describe('per-model parameters', () => {
     expect(await refused({ prompt: P, steps: 30 })).toContain(
       'steps is only accepted by flux-2-flex (model is flux-2-pro): remove steps or use model "flux-2-flex"',
     );
-    expect(await refused({ prompt: P, model: 'flux-2-klein-9b', guidance: 3 })).toContain('guidance is only accepted by flux-2-flex (model is flux-2-klein-9b)');
+    expect(await refused({ prompt: P, model: 'flux-2-klein-9b', guidance: 3 })).toContain(
+      'guidance is only accepted by flux-2-flex (model is flux-2-klein-9b)',
+    );
   });
 
   it('FLUX-only parameters are refused on gpt-image-2, and gpt-image-2 ones on FLUX', async () => {
-    const text = await refused({ prompt: P, model: 'gpt-image-2', seed: 1, safety_tolerance: 2, prompt_upsampling: true });
+    const text = await refused({
+      prompt: P,
+      model: 'gpt-image-2',
+      seed: 1,
+      safety_tolerance: 2,
+      prompt_upsampling: true,
+    });
     expect(text).toContain('seed is not accepted by gpt-image-2: remove seed');
     expect(text).toContain('- safety_tolerance is not accepted by gpt-image-2');
     expect(text).toContain('- prompt_upsampling is not accepted by gpt-image-2');
-    expect(await refused({ prompt: P, quality: 'high' })).toContain('quality is only accepted by gpt-image-2 (model is flux-2-pro)');
+    expect(await refused({ prompt: P, quality: 'high' })).toContain(
+      'quality is only accepted by gpt-image-2 (model is flux-2-pro)',
+    );
     expect(await refused({ prompt: P, background: 'opaque' })).toContain('background is only accepted by gpt-image-2');
-    expect(await refused({ prompt: P, output_compression: 50 })).toContain('output_compression is only accepted by gpt-image-2');
+    expect(await refused({ prompt: P, output_compression: 50 })).toContain(
+      'output_compression is only accepted by gpt-image-2',
+    );
   });
 
   it('output formats are checked per model, and compression needs jpeg or webp', async () => {
-    expect(await refused({ prompt: P, output_format: 'webp' })).toContain('output_format "webp" is not available on flux-2-pro: use jpeg or png');
+    expect(await refused({ prompt: P, output_format: 'webp' })).toContain(
+      'output_format "webp" is not available on flux-2-pro: use jpeg or png',
+    );
     expect(await refused({ prompt: P, model: 'gpt-image-2', output_compression: 50 })).toContain(
       'output_compression applies only to jpeg or webp output, and the output format is png (the default): add output_format "jpeg" or "webp", or remove output_compression',
     );
-    expect(await refused({ prompt: P, output_format: 'gif' })).toContain('output_format "gif" is not one of jpeg, png, webp');
+    expect(await refused({ prompt: P, output_format: 'gif' })).toContain(
+      'output_format "gif" is not one of jpeg, png, webp',
+    );
   });
 
-  it('a transparent background gets the gateway\'s reason and what to do instead', async () => {
+  it("a transparent background gets the gateway's reason and what to do instead", async () => {
     expect(await refused({ prompt: P, model: 'gpt-image-2', background: 'transparent' })).toContain(
       'background "transparent" is not accepted: gpt-image-2 cannot make transparent backgrounds (the gateway answers 400): use "opaque" or "auto"',
     );
@@ -137,7 +170,10 @@ describe('ranges and types', () => {
     [{ seed: 1.5 }, 'seed must be a whole number, not 1.5'],
     [{ width: '1024', height: 1024 }, 'width must be a number, not the string "1024"'],
     [{ prompt_upsampling: 'yes' }, 'prompt_upsampling must be true or false, not the string "yes"'],
-    [{ model: 'gpt-image-2', output_format: 'jpeg', output_compression: 101 }, 'output_compression 101 is above the maximum of 100: use 100'],
+    [
+      { model: 'gpt-image-2', output_format: 'jpeg', output_compression: 101 },
+      'output_compression 101 is above the maximum of 100: use 100',
+    ],
     [{ model: 'gpt-image-2', quality: 'ultra' }, 'quality "ultra" is not one of auto, low, medium, high'],
   ])('%j is refused', async (extra, message) => {
     expect(await refused({ prompt: P, ...extra })).toContain(message);
@@ -158,7 +194,9 @@ describe('prompt, model and unknown arguments', () => {
   });
 
   it('a prompt far over 32K tokens is refused', async () => {
-    expect(await refused({ prompt: 'x'.repeat(130_000) })).toContain('prompt is 130000 characters, over the limit of 128000');
+    expect(await refused({ prompt: 'x'.repeat(130_000) })).toContain(
+      'prompt is 130000 characters, over the limit of 128000',
+    );
   });
 
   it('an unknown model gets the list, and a likely typo gets a suggestion', async () => {
@@ -174,8 +212,12 @@ describe('prompt, model and unknown arguments', () => {
   });
 
   it('unknown arguments are refused, with advice for the usual ones', async () => {
-    expect(await refused({ prompt: P, n: 2 })).toContain('n is not an argument of this tool: one image per call (the gateway takes n = 1 only)');
-    expect(await refused({ prompt: P, negative_prompt: 'blur' })).toContain('negative_prompt is not an argument of this tool: FLUX has no negative prompt');
+    expect(await refused({ prompt: P, n: 2 })).toContain(
+      'n is not an argument of this tool: one image per call (the gateway takes n = 1 only)',
+    );
+    expect(await refused({ prompt: P, negative_prompt: 'blur' })).toContain(
+      'negative_prompt is not an argument of this tool: FLUX has no negative prompt',
+    );
     expect(await refused({ prompt: P, sede: 3 })).toContain('sede is not an argument of this tool: did you mean seed?');
   });
 });

@@ -20,7 +20,13 @@ const suite = path.join(here, 'node_modules', '@modelcontextprotocol', 'conforma
 const simulator = await GatewaySimulator.start({});
 const outputDir = await mkdtemp(path.join(os.tmpdir(), 'flux-mcp-conformance-'));
 const server = spawn(process.execPath, [path.join(root, 'dist', 'index.js'), 'serve', '--http', '--port', '0'], {
-  env: { ...process.env, APIYI_API_KEY: 'sk-conformance', APIYI_BASE_URL: simulator.baseUrl, FLUX_MCP_OUTPUT_DIR: outputDir, FLUX_MCP_LOG_LEVEL: 'info' },
+  env: {
+    ...process.env,
+    APIYI_API_KEY: 'sk-conformance',
+    APIYI_BASE_URL: simulator.baseUrl,
+    FLUX_MCP_OUTPUT_DIR: outputDir,
+    FLUX_MCP_LOG_LEVEL: 'info',
+  },
   stdio: ['ignore', 'inherit', 'pipe'],
 });
 
@@ -33,12 +39,27 @@ try {
       const match = /Streamable HTTP at (http:\/\/\S+\/mcp)/.exec(seen);
       if (match) resolve(match[1]);
     });
-    server.once('exit', (exitCode) => reject(new Error(`flux-mcp serve exited (${exitCode}) before listening:\n${seen}`)));
+    server.once('exit', (exitCode) =>
+      reject(new Error(`flux-mcp serve exited (${exitCode}) before listening:\n${seen}`)),
+    );
   });
   process.stderr.write(`conformance: flux-mcp at ${url}\n`);
-  const run = spawn(node22, [suite, 'server', '--url', url, '--expected-failures', path.join(here, 'baseline.yml'), '--output-dir', path.join(outputDir, 'results')], {
-    stdio: 'inherit',
-  });
+  const run = spawn(
+    node22,
+    [
+      suite,
+      'server',
+      '--url',
+      url,
+      '--expected-failures',
+      path.join(here, 'baseline.yml'),
+      '--output-dir',
+      path.join(outputDir, 'results'),
+    ],
+    {
+      stdio: 'inherit',
+    },
+  );
   code = await new Promise((resolve) => run.once('exit', (exitCode) => resolve(exitCode ?? 1)));
 } finally {
   server.kill('SIGTERM');

@@ -31,7 +31,9 @@ export function sizeRuleText(rule: SizeRule): string {
   const parts = [
     `sides multiples of ${rule.multipleOf}`,
     rule.minPixels === undefined ? `${rule.minSide}–${rule.maxSide} px` : `longest side ≤ ${rule.maxSide}`,
-    rule.minPixels === undefined ? `at most ${megapixels(rule.maxPixels)}` : `${megapixels(rule.minPixels)}–${megapixels(rule.maxPixels)}`,
+    rule.minPixels === undefined
+      ? `at most ${megapixels(rule.maxPixels)}`
+      : `${megapixels(rule.minPixels)}–${megapixels(rule.maxPixels)}`,
   ];
   if (rule.maxRatio !== undefined) parts.push(`ratio ≤ ${rule.maxRatio}:1`);
   return parts.join(', ');
@@ -70,7 +72,9 @@ export function modelTableMarkdown(): string {
   const rows = MODELS.map((m) => {
     const edits = m.edits ? `up to ${m.edits.maxReferences}` : '–';
     const formats = m.outputFormats.join(', ');
-    const extras = m.params.filter((p) => ['steps', 'guidance', 'quality', 'background', 'output_compression'].includes(p));
+    const extras = m.params.filter((p) =>
+      ['steps', 'guidance', 'quality', 'background', 'output_compression'].includes(p),
+    );
     return `| \`${m.id}\` | ${m.family} | ${m.generates ? 'yes' : '–'} | ${edits} | ${cell(m.speed)} | ${priceText(m)} | ${formats} | ${extras.join(', ') || '–'} | ${Math.round(m.timeoutMs / 1000)} s | ${cell(m.bestFor)} |`;
   });
   return [

@@ -296,7 +296,8 @@ export const MODELS = [
     edits: null,
     params: FLUX_PARAMS,
     aspectRatioInGeneration: 'send',
-    sizeNote: 'flux-pro-1.1-ultra renders about 4 MP at the requested aspect ratio; the saved size may differ from the size asked for.',
+    sizeNote:
+      'flux-pro-1.1-ultra renders about 4 MP at the requested aspect ratio; the saved size may differ from the size asked for.',
     timeoutMs: 120 * SECOND,
   },
   {

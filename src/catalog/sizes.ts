@@ -35,7 +35,6 @@ export function parseAspectRatio(text: string): { w: number; h: number } | null 
   return w > 0 && h > 0 ? { w, h } : null;
 }
 
-
 function roundTo(value: number, multiple: number): number {
   return Math.round(value / multiple) * multiple;
 }
@@ -86,10 +85,14 @@ export function sizeProblems(size: Size, rule: SizeRule): string[] {
     );
   }
   if (rule.minPixels !== undefined && pixels < rule.minPixels) {
-    problems.push(`${formatSize(size)} is ${thousands(pixels)} px, under the minimum of ${thousands(rule.minPixels)} px`);
+    problems.push(
+      `${formatSize(size)} is ${thousands(pixels)} px, under the minimum of ${thousands(rule.minPixels)} px`,
+    );
   }
   if (rule.maxRatio !== undefined && ratioOf(size) > rule.maxRatio) {
-    problems.push(`${formatSize(size)} has an aspect ratio of ${ratioOf(size).toFixed(2)}:1, over the limit of ${rule.maxRatio}:1`);
+    problems.push(
+      `${formatSize(size)} has an aspect ratio of ${ratioOf(size).toFixed(2)}:1, over the limit of ${rule.maxRatio}:1`,
+    );
   }
   return problems;
 }
@@ -148,7 +151,11 @@ export function nearestValidSize(size: Size, rule: SizeRule): Size {
  * rule's upstream multiple when it has one (legacy models prefer multiples of 32). Returns null
  * when the rule cannot get within 2 % of the ratio (e.g. 100:1 with sides of at most 2048).
  */
-export function sizeForAspectRatio(ratio: { w: number; h: number }, rule: SizeRule, targetPixels = DEFAULT_PIXELS): Size | null {
+export function sizeForAspectRatio(
+  ratio: { w: number; h: number },
+  rule: SizeRule,
+  targetPixels = DEFAULT_PIXELS,
+): Size | null {
   const multiple = rule.upstreamSizeHint?.multipleOf ?? rule.multipleOf;
   const exact = ratio.w / ratio.h;
   const width = Math.sqrt(targetPixels * exact);

@@ -6,12 +6,12 @@
  * 1 a local failure.
  */
 import path from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { priceText } from '../catalog/describe.js';
 import { MODELS, type ModelSpec } from '../catalog/models.js';
-import { ConfigError, loadConfig, type Config } from '../config.js';
-import { ERROR_CATEGORIES, EXIT_CODES, type ErrorCategory } from '../core/failure.js';
+import { type Config, ConfigError, loadConfig } from '../config.js';
+import { ERROR_CATEGORIES, type ErrorCategory, EXIT_CODES } from '../core/failure.js';
 import { startLocalServer } from './local-server.js';
 import { progressDisplay } from './progress-display.js';
 
@@ -59,13 +59,20 @@ function toolArguments(values: Record<string, unknown>, skip: readonly string[])
     if (value === undefined || skip.includes(option)) continue;
     const name = RENAMED[option] ?? option.replace(/-/g, '_');
     // A value that is not a number is passed on as text, so the tool's own message explains it.
-    args[name] = NUMERIC.has(name) && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+    args[name] =
+      NUMERIC.has(name) && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))
+        ? Number(value)
+        : value;
   }
   return args;
 }
 
 function configFor(out: string | undefined, env: NodeJS.ProcessEnv): Config {
-  const config = loadConfig({ FLUX_MCP_LOG_LEVEL: 'warn', ...env, ...(out ? { FLUX_MCP_OUTPUT_DIR: path.resolve(out) } : {}) });
+  const config = loadConfig({
+    FLUX_MCP_LOG_LEVEL: 'warn',
+    ...env,
+    ...(out ? { FLUX_MCP_OUTPUT_DIR: path.resolve(out) } : {}),
+  });
   return config;
 }
 
@@ -80,7 +87,8 @@ const categoryOf = (text: string): ErrorCategory | undefined => {
   return name !== undefined && Object.hasOwn(ERROR_CATEGORIES, name) ? (name as ErrorCategory) : undefined;
 };
 
-const textOf = (result: CallToolResult): string => result.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('\n');
+const textOf = (result: CallToolResult): string =>
+  result.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('\n');
 
 interface Io {
   readonly stdout: NodeJS.WritableStream;
@@ -89,7 +97,14 @@ interface Io {
 }
 
 /** Run one tool call with progress on stderr; print its result; return the exit code. */
-async function runTool(io: Io, config: Config, tool: string, args: Record<string, unknown>, json: boolean, print: (result: CallToolResult) => string[]): Promise<number> {
+async function runTool(
+  io: Io,
+  config: Config,
+  tool: string,
+  args: Record<string, unknown>,
+  json: boolean,
+  print: (result: CallToolResult) => string[],
+): Promise<number> {
   const server = await startLocalServer(config);
   const display = progressDisplay(io.stderr);
   let result: CallToolResult;
@@ -110,20 +125,30 @@ async function runTool(io: Io, config: Config, tool: string, args: Record<string
   return EXIT_CODES.ok;
 }
 
-const savedPaths = (result: CallToolResult): string[] => (result.structuredContent as { images: { path: string }[] }).images.map((i) => i.path);
+const savedPaths = (result: CallToolResult): string[] =>
+  (result.structuredContent as { images: { path: string }[] }).images.map((i) => i.path);
 
 export async function generateCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, OUTPUT_OPTIONS);
-  if (positionals.length !== 1) throw new UsageError('generate takes one prompt, in quotes: flux-mcp generate "a red fox in the snow"');
+  if (positionals.length !== 1)
+    throw new UsageError('generate takes one prompt, in quotes: flux-mcp generate "a red fox in the snow"');
   const config = configFor(values.out, io.env);
   const args = { prompt: positionals[0], ...toolArguments(values, ['out', 'json']) };
   return runTool(io, config, 'generate_image', args, values.json === true, savedPaths);
 }
 
 export async function editCommand(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { ...OUTPUT_OPTIONS, image: { type: 'string', short: 'i', multiple: true }, mask: { type: 'string' } });
-  if (positionals.length !== 1) throw new UsageError('edit takes one prompt, in quotes: flux-mcp edit "make the sky stormy" --image photo.jpg');
-  if (!values.image?.length) throw new UsageError('edit needs at least one --image (image 1 first): flux-mcp edit "…" --image a.png --image b.jpg');
+  const { values, positionals } = parse(argv, {
+    ...OUTPUT_OPTIONS,
+    image: { type: 'string', short: 'i', multiple: true },
+    mask: { type: 'string' },
+  });
+  if (positionals.length !== 1)
+    throw new UsageError('edit takes one prompt, in quotes: flux-mcp edit "make the sky stormy" --image photo.jpg');
+  if (!values.image?.length)
+    throw new UsageError(
+      'edit needs at least one --image (image 1 first): flux-mcp edit "…" --image a.png --image b.jpg',
+    );
   const config = configFor(values.out, io.env);
   const args = {
     prompt: positionals[0],
@@ -144,12 +169,15 @@ export async function imagesCommand(argv: readonly string[], io: Io): Promise<nu
     out: { type: 'string', short: 'o' },
     json: { type: 'boolean' },
   });
-  if (positionals.length > 0) throw new UsageError(`images takes no words of its own; search with --search "${positionals.join(' ')}"`);
+  if (positionals.length > 0)
+    throw new UsageError(`images takes no words of its own; search with --search "${positionals.join(' ')}"`);
   const config = configFor(values.out, io.env);
   const args = {
     ...(values.search !== undefined ? { query: values.search } : {}),
     ...toolArguments({ model: values.model, since: values.since, until: values.until }, []),
-    ...(values.limit !== undefined ? { limit: Number.isFinite(Number(values.limit)) ? Number(values.limit) : values.limit } : {}),
+    ...(values.limit !== undefined
+      ? { limit: Number.isFinite(Number(values.limit)) ? Number(values.limit) : values.limit }
+      : {}),
   };
   return runTool(io, config, 'list_images', args, values.json === true, (result) =>
     (result.structuredContent as { images: { path: string }[] }).images.map((i) => i.path),
@@ -172,12 +200,17 @@ export function modelsCommand(argv: readonly string[], io: Io): number {
   ]);
   const header = ['model', 'text-to-image', 'references', 'speed', 'price', 'best for'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  for (const row of [header, ...rows]) io.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}\n`);
+  for (const row of [header, ...rows])
+    io.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}\n`);
   return EXIT_CODES.ok;
 }
 
 /** Run a command, turning usage and configuration mistakes into exit code 2 with a message. */
-export async function runCommand<T extends number | 'running'>(command: (argv: readonly string[], io: Io) => Promise<T> | T, argv: readonly string[], io: Io): Promise<T | number> {
+export async function runCommand<T extends number | 'running'>(
+  command: (argv: readonly string[], io: Io) => Promise<T> | T,
+  argv: readonly string[],
+  io: Io,
+): Promise<T | number> {
   try {
     return await command(argv, io);
   } catch (error) {

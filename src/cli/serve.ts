@@ -4,9 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
-import { HttpSetupError, startHttpServer } from '../transports/http.js';
-import { createLogger } from '../core/log.js';
 import { EXIT_CODES } from '../core/failure.js';
+import { createLogger } from '../core/log.js';
+import { HttpSetupError, startHttpServer } from '../transports/http.js';
 import { UsageError } from './commands.js';
 
 export const DEFAULT_HTTP_PORT = 8808;
@@ -23,12 +23,14 @@ export async function serveCommand(argv: readonly string[]): Promise<number | 'r
     throw new UsageError((error as Error).message);
   }
   if (!values.http) {
-    if (values.port !== undefined || values.host !== undefined) throw new UsageError('--port and --host go with --http: flux-mcp serve --http --port 8808');
+    if (values.port !== undefined || values.host !== undefined)
+      throw new UsageError('--port and --host go with --http: flux-mcp serve --http --port 8808');
     await (await import('../transports/stdio.js')).runStdioServer();
     return 'running';
   }
   const port = values.port === undefined ? DEFAULT_HTTP_PORT : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port "${values.port}" must be a port number (0–65535)`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port "${values.port}" must be a port number (0–65535)`);
 
   let config;
   try {
@@ -42,7 +44,11 @@ export async function serveCommand(argv: readonly string[]): Promise<number | 'r
   }
   const log = createLogger(config.logLevel, [config.apiKey, process.env.FLUX_MCP_HTTP_TOKEN]);
   try {
-    const running = await startHttpServer(config, { port, host: values.host ?? '127.0.0.1', token: process.env.FLUX_MCP_HTTP_TOKEN?.trim() || undefined }, { log });
+    const running = await startHttpServer(
+      config,
+      { port, host: values.host ?? '127.0.0.1', token: process.env.FLUX_MCP_HTTP_TOKEN?.trim() || undefined },
+      { log },
+    );
     const stop = (signal: string): void => {
       log.info(`${signal}: finishing calls under way, then exiting`);
       void running.close().then(() => process.exit(EXIT_CODES.ok));

@@ -14,18 +14,49 @@ export const EXIT_CODES = { ok: 0, local: 1, badInput: 2, refused: 3, transient:
 
 /** Every category a failed call can have, what it means (the README's table comes from here), and the CLI's exit code. */
 export const ERROR_CATEGORIES = {
-  invalid_argument: { exitCode: EXIT_CODES.badInput, meaning: 'The arguments break a documented rule (or the gateway said so with a 400). Nothing was sent, or nothing was billed.' },
+  invalid_argument: {
+    exitCode: EXIT_CODES.badInput,
+    meaning:
+      'The arguments break a documented rule (or the gateway said so with a 400). Nothing was sent, or nothing was billed.',
+  },
   missing_api_key: { exitCode: EXIT_CODES.badInput, meaning: 'APIYI_API_KEY is not set. Nothing was sent.' },
   auth: { exitCode: EXIT_CODES.refused, meaning: 'The gateway refused the key (401).' },
-  moderation: { exitCode: EXIT_CODES.refused, meaning: 'Blocked by moderation: FLUX 403, or gpt-image-2 400 `moderation_blocked`. Not billed.' },
-  insufficient_credit: { exitCode: EXIT_CODES.refused, meaning: '402, or a message saying the account is out of credit.' },
-  rate_limited: { exitCode: EXIT_CODES.transient, meaning: '429: too many requests or active tasks; wait the time given and call again.' },
-  gateway_error: { exitCode: EXIT_CODES.transient, meaning: '5xx, an HTML or malformed answer, a result URL that failed or did not hold an image.' },
-  timeout: { exitCode: EXIT_CODES.transient, meaning: "No answer within the model's timeout; the gateway may still have billed the job." },
-  network: { exitCode: EXIT_CODES.transient, meaning: 'The gateway could not be reached, or the connection or download broke.' },
-  expired_result: { exitCode: EXIT_CODES.transient, meaning: 'The image was made, but its result URL expired (404) before it was downloaded.' },
-  unavailable: { exitCode: EXIT_CODES.transient, meaning: 'The server is shutting down and takes no new calls; calls under way still finish.' },
-  storage_error: { exitCode: EXIT_CODES.local, meaning: 'The image could not be written to the output directory (nor to the rescue directory).' },
+  moderation: {
+    exitCode: EXIT_CODES.refused,
+    meaning: 'Blocked by moderation: FLUX 403, or gpt-image-2 400 `moderation_blocked`. Not billed.',
+  },
+  insufficient_credit: {
+    exitCode: EXIT_CODES.refused,
+    meaning: '402, or a message saying the account is out of credit.',
+  },
+  rate_limited: {
+    exitCode: EXIT_CODES.transient,
+    meaning: '429: too many requests or active tasks; wait the time given and call again.',
+  },
+  gateway_error: {
+    exitCode: EXIT_CODES.transient,
+    meaning: '5xx, an HTML or malformed answer, a result URL that failed or did not hold an image.',
+  },
+  timeout: {
+    exitCode: EXIT_CODES.transient,
+    meaning: "No answer within the model's timeout; the gateway may still have billed the job.",
+  },
+  network: {
+    exitCode: EXIT_CODES.transient,
+    meaning: 'The gateway could not be reached, or the connection or download broke.',
+  },
+  expired_result: {
+    exitCode: EXIT_CODES.transient,
+    meaning: 'The image was made, but its result URL expired (404) before it was downloaded.',
+  },
+  unavailable: {
+    exitCode: EXIT_CODES.transient,
+    meaning: 'The server is shutting down and takes no new calls; calls under way still finish.',
+  },
+  storage_error: {
+    exitCode: EXIT_CODES.local,
+    meaning: 'The image could not be written to the output directory (nor to the rescue directory).',
+  },
   internal_error: { exitCode: EXIT_CODES.local, meaning: 'A bug in flux-mcp; the log on stderr has the details.' },
 } as const;
 export type ErrorCategory = keyof typeof ERROR_CATEGORIES;

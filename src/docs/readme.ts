@@ -23,9 +23,16 @@ interface JsonProperty {
 }
 
 function argumentTable(schema: z.ZodObject): string {
-  const json = z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, JsonProperty>; required?: string[] };
+  const json = z.toJSONSchema(schema, { io: 'input' }) as {
+    properties: Record<string, JsonProperty>;
+    required?: string[];
+  };
   const rows = Object.entries(json.properties).map(([name, p]) => {
-    const type = p.enum ? p.enum.map((v) => `\`${String(v)}\``).join(', ') : p.type === 'array' ? `list of ${p.items?.type ?? 'any'}s` : (p.type ?? 'any');
+    const type = p.enum
+      ? p.enum.map((v) => `\`${String(v)}\``).join(', ')
+      : p.type === 'array'
+        ? `list of ${p.items?.type ?? 'any'}s`
+        : (p.type ?? 'any');
     const required = json.required?.includes(name) ? 'yes' : '';
     return `| \`${name}\` | ${cell(type)} | ${required} | ${cell(p.description ?? '')} |`;
   });
@@ -45,12 +52,15 @@ export function readmeSections(): Record<string, string> {
     errors: [
       '| category | meaning | CLI exit code |',
       '|---|---|---|',
-      ...Object.entries(ERROR_CATEGORIES).map(([name, { meaning, exitCode }]) => `| \`${name}\` | ${cell(meaning)} | ${exitCode} |`),
+      ...Object.entries(ERROR_CATEGORIES).map(
+        ([name, { meaning, exitCode }]) => `| \`${name}\` | ${cell(meaning)} | ${exitCode} |`,
+      ),
     ].join('\n'),
   };
 }
 
-const marker = (name: string): RegExp => new RegExp(`(<!-- generated:${name} -->)[\\s\\S]*?(<!-- /generated:${name} -->)`);
+const marker = (name: string): RegExp =>
+  new RegExp(`(<!-- generated:${name} -->)[\\s\\S]*?(<!-- /generated:${name} -->)`);
 
 /** The README with every generated section replaced by its current rendering. */
 export function renderReadme(readme: string): string {

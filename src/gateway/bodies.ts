@@ -29,14 +29,17 @@ export class RequestBodyError extends Error {
 
 export async function* payloadChunks(payload: Payload): AsyncGenerator<Uint8Array> {
   if (payload.kind === 'memory') {
-    for (let offset = 0; offset < payload.size; offset += SLICE_BYTES) yield payload.bytes.subarray(offset, offset + SLICE_BYTES);
+    for (let offset = 0; offset < payload.size; offset += SLICE_BYTES)
+      yield payload.bytes.subarray(offset, offset + SLICE_BYTES);
     return;
   }
   // A Blob from fs.openAsBlob fails to read if the file changed after it was checked.
   try {
     for await (const chunk of payload.blob.stream() as unknown as AsyncIterable<Uint8Array>) yield chunk;
   } catch (error) {
-    throw new RequestBodyError(`${payload.path} could not be read while sending (${(error as Error).message}); was it changed?`);
+    throw new RequestBodyError(
+      `${payload.path} could not be read while sending (${(error as Error).message}); was it changed?`,
+    );
   }
 }
 
@@ -93,7 +96,10 @@ export function streamedJsonBody(fields: ReadonlyArray<readonly [string, unknown
   });
   parts.push(Buffer.from(`${pending}}`));
 
-  const length = parts.reduce((sum, part) => sum + (Buffer.isBuffer(part) ? part.length : base64Length(part.payload.size)), 0);
+  const length = parts.reduce(
+    (sum, part) => sum + (Buffer.isBuffer(part) ? part.length : base64Length(part.payload.size)),
+    0,
+  );
   const streamed = parts.filter((part) => !Buffer.isBuffer(part)).length;
 
   async function* chunks(): AsyncGenerator<Uint8Array> {
@@ -114,7 +120,8 @@ export function streamedJsonBody(fields: ReadonlyArray<readonly [string, unknown
 export async function* base64Chunks(source: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
   let carry: Buffer = Buffer.alloc(0);
   for await (const chunk of source) {
-    const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const data =
+      carry.length > 0 ? Buffer.concat([carry, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const whole = data.length - (data.length % 3);
     if (whole > 0) yield Buffer.from(data.subarray(0, whole).toString('base64'), 'latin1');
     carry = Buffer.from(data.subarray(whole));
@@ -145,7 +152,10 @@ export interface MultipartFile {
 }
 
 /** multipart/form-data: text fields first, then the files in order. */
-export function multipartBody(fields: ReadonlyArray<readonly [string, string]>, files: readonly MultipartFile[]): RequestBody {
+export function multipartBody(
+  fields: ReadonlyArray<readonly [string, string]>,
+  files: readonly MultipartFile[],
+): RequestBody {
   const bytes = files.reduce((sum, file) => sum + file.payload.size, 0);
   return {
     contentType: undefined,

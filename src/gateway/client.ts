@@ -3,15 +3,16 @@
  * retry and cancellation policy; `download` is the one place a result URL is fetched, retried
  * while the URL lives. Both turn every failure into a ToolFailure.
  */
-import * as z from 'zod';
-import { decodeBase64Strict } from '../imaging/base64.js';
-import { inspectImage, type ImageInfo } from '../imaging/inspect.js';
-import type { Logger } from '../core/log.js';
+
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cancelledFailure, throwIfCancelled, ToolFailure } from '../core/failure.js';
-import { RequestBodyError, type RequestBody } from './bodies.js';
+import * as z from 'zod';
+import { cancelledFailure, ToolFailure, throwIfCancelled } from '../core/failure.js';
+import { BodyTooLargeError, discardBody, type HttpResponse, headerValue, httpRequest, readBody } from '../core/http.js';
+import type { Logger } from '../core/log.js';
+import { decodeBase64Strict } from '../imaging/base64.js';
+import { type ImageInfo, inspectImage } from '../imaging/inspect.js';
+import { type RequestBody, RequestBodyError } from './bodies.js';
 import { describeErrorJson, failureFromNetworkError, failureFromResponse } from './errors.js';
-import { BodyTooLargeError, discardBody, headerValue, httpRequest, readBody, type HttpResponse } from '../core/http.js';
 import { isRetryableStatus, retryDelayMs } from './retry.js';
 
 /** Largest API answer accepted: a gpt-image-2 4K PNG in base64 is ~40 MB. */
@@ -116,7 +117,9 @@ export class GatewayClient {
       if ('answer' in outcome) return { ...outcome.answer, attempts: attempt };
       if (attempt >= attempts) throw withAttempts(outcome.failure, attempt);
       const delayMs = retryDelayMs(attempt, outcome.headers, this.options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS);
-      this.options.log.warn(`${path}: ${outcome.failure.category}: ${outcome.failure.message}; attempt ${attempt + 1} of ${attempts} in ${(delayMs / 1000).toFixed(1)} s`);
+      this.options.log.warn(
+        `${path}: ${outcome.failure.category}: ${outcome.failure.message}; attempt ${attempt + 1} of ${attempts} in ${(delayMs / 1000).toFixed(1)} s`,
+      );
       call.observer?.retrying?.(outcome.failure.message, attempt + 1, attempts, delayMs);
       try {
         await sleep(delayMs, undefined, call.signal ? { signal: call.signal } : {});
@@ -127,12 +130,20 @@ export class GatewayClient {
   }
 
   /** One request. Resolves with the answer or a failure worth retrying; throws any other failure. */
-  private async attempt(path: string, body: RequestBody, timeoutMs: number): Promise<{ answer: Omit<ApiAnswer, 'attempts'> } | Retryable> {
+  private async attempt(
+    path: string,
+    body: RequestBody,
+    timeoutMs: number,
+  ): Promise<{ answer: Omit<ApiAnswer, 'attempts'> } | Retryable> {
     const deadline = AbortSignal.timeout(timeoutMs);
     const timedOut = (): ToolFailure =>
-      new ToolFailure('timeout', `no answer from the gateway within ${timeoutMs >= 10_000 ? Math.round(timeoutMs / 1000) : timeoutMs / 1000} s`, {
-        hint: 'The gateway may still have made and billed the image, so the request was not sent again. Check the APIYI console before calling again, or use a faster model (flux-2-klein-9b, flux-2-pro).',
-      });
+      new ToolFailure(
+        'timeout',
+        `no answer from the gateway within ${timeoutMs >= 10_000 ? Math.round(timeoutMs / 1000) : timeoutMs / 1000} s`,
+        {
+          hint: 'The gateway may still have made and billed the image, so the request was not sent again. Check the APIYI console before calling again, or use a faster model (flux-2-klein-9b, flux-2-pro).',
+        },
+      );
 
     let response: HttpResponse;
     try {
@@ -157,7 +168,9 @@ export class GatewayClient {
         });
       }
       // The connection failed before any answer: worth another attempt (gateway.md).
-      this.options.log.debug(`${path}: request failed before any answer: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      this.options.log.debug(
+        `${path}: request failed before any answer: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
       return { failure: failureFromNetworkError(error, this.options.baseUrl), headers: {} };
     }
 
@@ -179,7 +192,13 @@ export class GatewayClient {
     }
 
     if (!ok) {
-      const failure = failureFromResponse({ status: response.statusCode, headers, body: raw, requestId, baseUrl: this.options.baseUrl });
+      const failure = failureFromResponse({
+        status: response.statusCode,
+        headers,
+        body: raw,
+        requestId,
+        baseUrl: this.options.baseUrl,
+      });
       if (isRetryableStatus(response.statusCode, headers)) return { failure, headers };
       throw failure;
     }
@@ -187,10 +206,14 @@ export class GatewayClient {
       return { answer: { json: JSON.parse(raw.toString('utf8')), requestId } };
     } catch {
       // A 200 may have been billed: never sent again.
-      throw new ToolFailure('gateway_error', `the gateway answered HTTP ${response.statusCode} with a body that is not JSON`, {
-        ...(requestId ? { requestId } : {}),
-        hint: 'Call again in a moment; if this repeats, contact APIYI support with the request id.',
-      });
+      throw new ToolFailure(
+        'gateway_error',
+        `the gateway answered HTTP ${response.statusCode} with a body that is not JSON`,
+        {
+          ...(requestId ? { requestId } : {}),
+          hint: 'Call again in a moment; if this repeats, contact APIYI support with the request id.',
+        },
+      );
     }
   }
 
@@ -204,10 +227,14 @@ export class GatewayClient {
       // Some relays answer 200 with an error envelope instead of an image.
       const said = describeErrorJson(answer.json)?.message;
       const quote = said ? `: "${said}"` : '';
-      throw new ToolFailure('gateway_error', `the gateway answered without an image (no data[0].url or data[0].b64_json)${quote}`, {
-        ...withId,
-        hint: 'Only answers with an image are billed. Call again; if this repeats, contact APIYI support with the request id.',
-      });
+      throw new ToolFailure(
+        'gateway_error',
+        `the gateway answered without an image (no data[0].url or data[0].b64_json)${quote}`,
+        {
+          ...withId,
+          hint: 'Only answers with an image are billed. Call again; if this repeats, contact APIYI support with the request id.',
+        },
+      );
     }
     const usage = parsed.data.usage
       ? {
@@ -228,10 +255,14 @@ export class GatewayClient {
     }
     const info = await inspectImage(bytes);
     if (!info) {
-      throw new ToolFailure('gateway_error', `${source} did not hold a png, jpeg or webp image (${bytes.length} bytes)`, {
-        ...withId,
-        hint: 'The image may have been billed; contact APIYI support with the request id if this repeats.',
-      });
+      throw new ToolFailure(
+        'gateway_error',
+        `${source} did not hold a png, jpeg or webp image (${bytes.length} bytes)`,
+        {
+          ...withId,
+          hint: 'The image may have been billed; contact APIYI support with the request id if this repeats.',
+        },
+      );
     }
     return { bytes, info, requestId, usage, attempts };
   }
@@ -252,7 +283,9 @@ export class GatewayClient {
         if (!(error instanceof TransientDownloadFailure)) throw error;
         const delayMs = retryDelayMs(attempt, {}, this.options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS);
         if (Date.now() + delayMs >= expiresAt) throw error.failure;
-        this.options.log.warn(`download of the result failed (${error.failure.message}); trying again in ${(delayMs / 1000).toFixed(1)} s`);
+        this.options.log.warn(
+          `download of the result failed (${error.failure.message}); trying again in ${(delayMs / 1000).toFixed(1)} s`,
+        );
         await sleep(delayMs);
       }
     }
@@ -264,7 +297,10 @@ export class GatewayClient {
     const lost = 'The image was made and billed but could not be saved.';
     const transient = (what: string): TransientDownloadFailure =>
       new TransientDownloadFailure(
-        new ToolFailure('network', what, { ...withId, hint: `${lost} Its URL stays valid for 10 minutes after it was made: ${url}` }),
+        new ToolFailure('network', what, {
+          ...withId,
+          hint: `${lost} Its URL stays valid for 10 minutes after it was made: ${url}`,
+        }),
       );
     let response: HttpResponse;
     try {
@@ -279,10 +315,14 @@ export class GatewayClient {
     }
     if (response.statusCode === 404 || response.statusCode === 403 || response.statusCode === 410) {
       await discardBody(response);
-      throw new ToolFailure('expired_result', `the result URL answered HTTP ${response.statusCode}: it had expired before it could be downloaded`, {
-        ...withId,
-        hint: `${lost} Result URLs live 10 minutes; generate the image again (a fixed seed reproduces it on FLUX models).`,
-      });
+      throw new ToolFailure(
+        'expired_result',
+        `the result URL answered HTTP ${response.statusCode}: it had expired before it could be downloaded`,
+        {
+          ...withId,
+          hint: `${lost} Result URLs live 10 minutes; generate the image again (a fixed seed reproduces it on FLUX models).`,
+        },
+      );
     }
     if (response.statusCode === 429 || response.statusCode >= 500) {
       await discardBody(response);
@@ -299,7 +339,10 @@ export class GatewayClient {
       return await readBody(response, MAX_DOWNLOAD_BYTES);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
-        throw new ToolFailure('gateway_error', `the result was over ${error.limit} bytes`, { ...withId, hint: `${lost} Its URL: ${url}` });
+        throw new ToolFailure('gateway_error', `the result was over ${error.limit} bytes`, {
+          ...withId,
+          hint: `${lost} Its URL: ${url}`,
+        });
       }
       throw transient(`the result download broke off (${failureCode(error, deadline)})`);
     }

@@ -89,10 +89,14 @@ export function failureFromResponse(ctx: ResponseContext): ToolFailure {
   const notBilled = 'Failed requests are not billed.';
 
   if (said.code === 'moderation_blocked') {
-    return new ToolFailure('moderation', `the gateway blocked the request on moderation grounds (HTTP ${status}${quote})`, {
-      ...base,
-      hint: `Rephrase the prompt (or change the input images) and call again. ${notBilled}`,
-    });
+    return new ToolFailure(
+      'moderation',
+      `the gateway blocked the request on moderation grounds (HTTP ${status}${quote})`,
+      {
+        ...base,
+        hint: `Rephrase the prompt (or change the input images) and call again. ${notBilled}`,
+      },
+    );
   }
   if (status === 402 || (said.message !== undefined && OUT_OF_CREDIT.test(said.message) && status !== 400)) {
     return new ToolFailure('insufficient_credit', `the APIYI account is out of credit (HTTP ${status}${quote})`, {
@@ -104,8 +108,7 @@ export function failureFromResponse(ctx: ResponseContext): ToolFailure {
     case status === 401:
       return new ToolFailure('auth', `the gateway refused the API key (HTTP 401${quote})`, {
         ...base,
-        hint:
-          'Check APIYI_API_KEY in the "env" block of this server in your MCP client config (a key from the APIYI console, without "Bearer "), then restart the client.',
+        hint: 'Check APIYI_API_KEY in the "env" block of this server in your MCP client config (a key from the APIYI console, without "Bearer "), then restart the client.',
       });
     case status === 403:
       return new ToolFailure('moderation', `the gateway blocked the request on moderation grounds (HTTP 403${quote})`, {
@@ -143,7 +146,17 @@ export function failureFromResponse(ctx: ResponseContext): ToolFailure {
 }
 
 /** Errors thrown before any response that mean the request never reached the gateway. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 export function errorCode(error: unknown): string {
   let current: unknown = error;

@@ -36,7 +36,10 @@ export class CallLimiter {
    * Wait for a slot for `model`; resolves with the function that gives it back. `onPosition`
    * hears the call's place in line (1 = next) whenever it changes, if it has to wait at all.
    */
-  acquire(model: string, options: { signal?: AbortSignal; onPosition?: (position: number, waiting: number) => void } = {}): Promise<Release> {
+  acquire(
+    model: string,
+    options: { signal?: AbortSignal; onPosition?: (position: number, waiting: number) => void } = {},
+  ): Promise<Release> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(cancelledFailure());
     // Every call still in line is held by a cap (the line is served whenever a slot frees), so

@@ -22,7 +22,10 @@ const MAX_SERVER_DELAY_MS = 60_000;
 const MAX_BACKOFF_MS = 8_000;
 
 /** The delay the server asks for, in ms, from retry-after-ms, else retry-after (seconds or an HTTP date). */
-export function askedRetryDelayMs(headers: Readonly<Record<string, string | undefined>>, now = Date.now()): number | undefined {
+export function askedRetryDelayMs(
+  headers: Readonly<Record<string, string | undefined>>,
+  now = Date.now(),
+): number | undefined {
   const ms = Number(headers['retry-after-ms']);
   if (headers['retry-after-ms'] !== undefined && Number.isFinite(ms) && ms >= 0) return ms;
   const after = headers['retry-after']?.trim();
@@ -37,7 +40,12 @@ export function askedRetryDelayMs(headers: Readonly<Record<string, string | unde
  * How long to wait before retry number `retry` (1 for the first retry): the server's delay when
  * it gave a usable one, else `base × 2^(retry-1)` capped at 8 s, minus up to 25 % jitter.
  */
-export function retryDelayMs(retry: number, headers: Readonly<Record<string, string | undefined>>, baseMs: number, random = Math.random): number {
+export function retryDelayMs(
+  retry: number,
+  headers: Readonly<Record<string, string | undefined>>,
+  baseMs: number,
+  random = Math.random,
+): number {
   const asked = askedRetryDelayMs(headers);
   if (asked !== undefined && asked <= MAX_SERVER_DELAY_MS) return asked;
   const backoff = Math.min(baseMs * 2 ** (retry - 1), MAX_BACKOFF_MS);

@@ -6,7 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SIDECAR_SCHEMA, type ImageSidecar } from './save.js';
+import { type ImageSidecar, SIDECAR_SCHEMA } from './save.js';
 
 export interface LibraryImage {
   readonly path: string;
@@ -83,9 +83,17 @@ export class ImageLibrary {
     } catch {
       return null;
     }
-    if (sidecar.schema !== SIDECAR_SCHEMA || typeof sidecar.file !== 'string' || path.basename(sidecar.file) !== sidecar.file) return null;
+    if (
+      sidecar.schema !== SIDECAR_SCHEMA ||
+      typeof sidecar.file !== 'string' ||
+      path.basename(sidecar.file) !== sidecar.file
+    )
+      return null;
     const imagePath = path.join(this.directory, sidecar.file);
-    const exists = await stat(imagePath).then((s) => s.isFile(), () => false);
+    const exists = await stat(imagePath).then(
+      (s) => s.isFile(),
+      () => false,
+    );
     if (!exists) return null;
     return {
       path: imagePath,

@@ -5,10 +5,10 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import type { ImageInfo } from '../imaging/inspect.js';
-import type { InputRecord } from './input-record.js';
 import { redact } from '../core/redact.js';
+import type { ImageInfo } from '../imaging/inspect.js';
 import { NameTakenError, writeFileExclusive } from './atomic-write.js';
+import type { InputRecord } from './input-record.js';
 import { imageStem } from './naming.js';
 
 export const SIDECAR_SCHEMA = 'flux-mcp.image/1';

@@ -16,10 +16,10 @@ const UNKNOWN_ARGUMENT_HINTS: Readonly<Record<string, string>> = {
 /** Values agents often try, with what to do instead. */
 const VALUE_HINTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   background: {
-    transparent: 'gpt-image-2 cannot make transparent backgrounds (the gateway answers 400): use "opaque" or "auto" and cut the background out afterwards',
+    transparent:
+      'gpt-image-2 cannot make transparent backgrounds (the gateway answers 400): use "opaque" or "auto" and cut the background out afterwards',
   },
 };
-
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let current = input;
@@ -39,8 +39,6 @@ const EXPECTED: Readonly<Record<string, string>> = {
   object: 'an object',
 };
 
-
-
 function describeIssue(issue: z.core.$ZodIssue, input: unknown, allowedKeys: readonly string[]): string {
   const field = issue.path.map(String).join('.') || 'arguments';
   const value = valueAt(input, issue.path);
@@ -53,7 +51,9 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, allowedKeys: rea
     }
     case 'too_small': {
       if (issue.origin === 'string') {
-        return Number(issue.minimum) <= 1 ? `${field} must not be empty` : `${field} must be at least ${issue.minimum} characters`;
+        return Number(issue.minimum) <= 1
+          ? `${field} must not be empty`
+          : `${field} must be at least ${issue.minimum} characters`;
       }
       if (issue.origin === 'array') return `${field} needs at least ${issue.minimum} item(s)`;
       return `${field} ${show(value)} is below the minimum of ${issue.minimum}: use ${issue.minimum}`;
@@ -88,6 +88,10 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, allowedKeys: rea
 }
 
 /** One sentence per problem, in the order of the schema's fields. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unknown, allowedKeys: readonly string[]): string[] {
+export function describeIssues(
+  issues: readonly z.core.$ZodIssue[],
+  input: unknown,
+  allowedKeys: readonly string[],
+): string[] {
   return issues.flatMap((issue) => describeIssue(issue, input, allowedKeys).split('\n'));
 }

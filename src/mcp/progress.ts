@@ -34,7 +34,10 @@ export class CallProgress implements ProgressReporter {
     if (this.token === undefined || this.extra.signal.aborted) return;
     this.count += 1;
     this.extra
-      .sendNotification({ method: 'notifications/progress', params: { progressToken: this.token, progress: this.count, message } })
+      .sendNotification({
+        method: 'notifications/progress',
+        params: { progressToken: this.token, progress: this.count, message },
+      })
       .catch(() => undefined); // A closed transport must not fail the call.
   }
 
@@ -59,7 +62,10 @@ export class CallProgress implements ProgressReporter {
     this.send(`sending to the gateway${attempt > 1 ? ` (attempt ${attempt} of ${attempts})` : ''}`);
     const started = performance.now();
     this.send(`waiting for ${this.label}: 0 s`);
-    this.ticker = setInterval(() => this.send(`waiting for ${this.label}: ${Math.round((performance.now() - started) / 1000)} s`), this.intervalMs);
+    this.ticker = setInterval(
+      () => this.send(`waiting for ${this.label}: ${Math.round((performance.now() - started) / 1000)} s`),
+      this.intervalMs,
+    );
     this.ticker.unref();
   }
 

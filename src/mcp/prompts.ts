@@ -5,7 +5,14 @@
  * `edit_images` call to make.
  */
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CompleteRequestSchema, GetPromptRequestSchema, ListPromptsRequestSchema, McpError, type GetPromptResult, type Prompt } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CompleteRequestSchema,
+  GetPromptRequestSchema,
+  type GetPromptResult,
+  ListPromptsRequestSchema,
+  McpError,
+  type Prompt,
+} from '@modelcontextprotocol/sdk/types.js';
 import { DEFAULT_EDIT_MODEL, EDIT_MODEL_IDS } from '../catalog/models.js';
 
 const INVALID_PARAMS = -32602;
@@ -33,7 +40,11 @@ export const WORKFLOWS: readonly Workflow[] = [
       arguments: [
         { name: 'content_image', description: `The image whose content to keep (${IMAGE_HINT})`, required: true },
         { name: 'style_image', description: `The image whose style to take (${IMAGE_HINT})`, required: true },
-        { name: 'keep', description: 'What of the content image must not change (default: its composition, subjects and poses)', required: false },
+        {
+          name: 'keep',
+          description: 'What of the content image must not change (default: its composition, subjects and poses)',
+          required: false,
+        },
         MODEL_ARGUMENT,
       ],
     },
@@ -48,9 +59,17 @@ export const WORKFLOWS: readonly Workflow[] = [
       title: 'Subject into scene',
       description: 'Place the subject of one image into the scene of another.',
       arguments: [
-        { name: 'subject_image', description: `The image with the subject: a person, product or object (${IMAGE_HINT})`, required: true },
+        {
+          name: 'subject_image',
+          description: `The image with the subject: a person, product or object (${IMAGE_HINT})`,
+          required: true,
+        },
         { name: 'scene_image', description: `The image with the scene (${IMAGE_HINT})`, required: true },
-        { name: 'subject', description: 'What the subject is, e.g. "the woman in the red coat" (default: the main subject)', required: false },
+        {
+          name: 'subject',
+          description: 'What the subject is, e.g. "the woman in the red coat" (default: the main subject)',
+          required: false,
+        },
         { name: 'placement', description: 'Where it goes, e.g. "on the bench at the left"', required: false },
         MODEL_ARGUMENT,
       ],
@@ -66,7 +85,11 @@ export const WORKFLOWS: readonly Workflow[] = [
       title: 'Outfit or product swap',
       description: 'Replace a garment or product in one image with the one shown in another.',
       arguments: [
-        { name: 'image', description: `The image to change, e.g. a model wearing a jacket, or a shelf (${IMAGE_HINT})`, required: true },
+        {
+          name: 'image',
+          description: `The image to change, e.g. a model wearing a jacket, or a shelf (${IMAGE_HINT})`,
+          required: true,
+        },
         { name: 'item_image', description: `The image of the new garment or product (${IMAGE_HINT})`, required: true },
         { name: 'item', description: 'What is swapped, e.g. "jacket", "sneakers", "bottle"', required: true },
         MODEL_ARGUMENT,
@@ -83,7 +106,11 @@ export const WORKFLOWS: readonly Workflow[] = [
       title: 'Iterative refine',
       description: 'Make one change to an image (often the previous result), keeping the rest.',
       arguments: [
-        { name: 'image', description: `The image to refine, e.g. the path of the last result (${IMAGE_HINT})`, required: true },
+        {
+          name: 'image',
+          description: `The image to refine, e.g. the path of the last result (${IMAGE_HINT})`,
+          required: true,
+        },
         { name: 'change', description: 'The one change to make, e.g. "make the sky stormy"', required: true },
         { name: 'keep', description: 'What must stay exactly as it is (default: everything else)', required: false },
         MODEL_ARGUMENT,
@@ -99,7 +126,10 @@ export const WORKFLOWS: readonly Workflow[] = [
 function render(workflow: Workflow, args: Readonly<Record<string, string>>): GetPromptResult {
   const model = args.model?.trim() || DEFAULT_EDIT_MODEL;
   if (!(EDIT_MODEL_IDS as readonly string[]).includes(model)) {
-    throw new McpError(INVALID_PARAMS, `model "${model}" is not an editing model: use one of ${EDIT_MODEL_IDS.join(', ')}`);
+    throw new McpError(
+      INVALID_PARAMS,
+      `model "${model}" is not an editing model: use one of ${EDIT_MODEL_IDS.join(', ')}`,
+    );
   }
   const call = { ...workflow.call(args), model };
   const order = call.images.map((image, i) => `image ${i + 1} = ${image}`).join('; ');
@@ -129,10 +159,15 @@ export function installPrompts(server: Server): void {
   server.setRequestHandler(GetPromptRequestSchema, (request) => {
     const workflow = byName.get(request.params.name);
     if (!workflow) {
-      throw new McpError(INVALID_PARAMS, `Unknown prompt "${request.params.name}": this server has ${[...byName.keys()].join(', ')}`);
+      throw new McpError(
+        INVALID_PARAMS,
+        `Unknown prompt "${request.params.name}": this server has ${[...byName.keys()].join(', ')}`,
+      );
     }
     const args = request.params.arguments ?? {};
-    const missing = (workflow.prompt.arguments ?? []).filter((a) => a.required && !args[a.name]?.trim()).map((a) => a.name);
+    const missing = (workflow.prompt.arguments ?? [])
+      .filter((a) => a.required && !args[a.name]?.trim())
+      .map((a) => a.name);
     if (missing.length > 0) {
       throw new McpError(INVALID_PARAMS, `prompt ${workflow.prompt.name} needs ${missing.join(' and ')}`);
     }

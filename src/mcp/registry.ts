@@ -9,26 +9,25 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   CallToolRequestSchema,
+  type CallToolResult,
   ErrorCode,
   ListToolsRequestSchema,
   McpError,
-  type CallToolResult,
   type ServerNotification,
   type ServerRequest,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
+import { asToolFailure, failureResult, ToolFailure } from '../core/failure.js';
 import type { Logger } from '../core/log.js';
+import { redact } from '../core/redact.js';
 import type { ToolOutput } from '../pipeline/call.js';
 import type { ToolDefinition } from '../tools/definition.js';
 import { describeIssues } from './argument-messages.js';
-import { redact } from '../core/redact.js';
-import { asToolFailure, failureResult, ToolFailure } from '../core/failure.js';
 import type { InFlightCalls } from './in-flight.js';
 import { CallProgress, DEFAULT_PROGRESS_INTERVAL_MS } from './progress.js';
 
 type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
-
 
 export interface ToolRuntime {
   readonly log: Logger;
@@ -53,7 +52,11 @@ function withoutSafeIntegerBounds(node: unknown): unknown {
   if (typeof node !== 'object' || node === null) return node;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
-    if ((key === 'minimum' && value === Number.MIN_SAFE_INTEGER) || (key === 'maximum' && value === Number.MAX_SAFE_INTEGER)) continue;
+    if (
+      (key === 'minimum' && value === Number.MIN_SAFE_INTEGER) ||
+      (key === 'maximum' && value === Number.MAX_SAFE_INTEGER)
+    )
+      continue;
     out[key] = withoutSafeIntegerBounds(value);
   }
   return out;
@@ -87,16 +90,26 @@ export function installTools(server: Server, tools: readonly ToolDefinition[], r
   server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
     const tool = byName.get(request.params.name);
     if (!tool) {
-      throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${request.params.name}": this server has ${[...byName.keys()].join(', ')}`);
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Unknown tool "${request.params.name}": this server has ${[...byName.keys()].join(', ')}`,
+      );
     }
     return runtime.inFlight.track(callTool(tool, request.params.arguments ?? {}, extra, runtime));
   });
 }
 
-async function callTool(tool: ToolDefinition, input: unknown, extra: ToolExtra, runtime: ToolRuntime): Promise<CallToolResult> {
+async function callTool(
+  tool: ToolDefinition,
+  input: unknown,
+  extra: ToolExtra,
+  runtime: ToolRuntime,
+): Promise<CallToolResult> {
   if (!runtime.inFlight.accepting) {
     return failureResult(
-      new ToolFailure('unavailable', 'the server is shutting down and takes no new calls', { hint: 'Nothing was sent. Call again once the client has restarted the server.' }),
+      new ToolFailure('unavailable', 'the server is shutting down and takes no new calls', {
+        hint: 'Nothing was sent. Call again once the client has restarted the server.',
+      }),
       runtime.secrets,
     );
   }
@@ -107,7 +120,9 @@ async function callTool(tool: ToolDefinition, input: unknown, extra: ToolExtra, 
     const message = [first, ...rest.map((line) => `- ${line}`)].join('\n');
     runtime.log.info(`${tool.name} refused: ${message.replace(/\n/g, ' ')}`);
     return failureResult(
-      new ToolFailure('invalid_argument', message, { hint: 'Nothing was sent to the gateway. Fix the arguments and call again.' }),
+      new ToolFailure('invalid_argument', message, {
+        hint: 'Nothing was sent to the gateway. Fix the arguments and call again.',
+      }),
       runtime.secrets,
     );
   }
@@ -119,7 +134,9 @@ async function callTool(tool: ToolDefinition, input: unknown, extra: ToolExtra, 
   } catch (error) {
     const failure = asToolFailure(error);
     const log = failure.category === 'internal_error' ? runtime.log.error : runtime.log.info;
-    log(`${tool.name} failed: ${failure.category}: ${failure.message}${failure.category === 'internal_error' && error instanceof Error ? `\n${error.stack}` : ''}`);
+    log(
+      `${tool.name} failed: ${failure.category}: ${failure.message}${failure.category === 'internal_error' && error instanceof Error ? `\n${error.stack}` : ''}`,
+    );
     return failureResult(failure, runtime.secrets);
   } finally {
     progress.finish();
@@ -127,10 +144,18 @@ async function callTool(tool: ToolDefinition, input: unknown, extra: ToolExtra, 
 
   const checked = tool.outputSchema.safeParse(output.structuredContent);
   if (!checked.success) {
-    runtime.log.error(`${tool.name} produced structuredContent that breaks its output schema: ${checked.error.message}`);
-    return failureResult(asToolFailure(new Error('the result did not match the declared output schema')), runtime.secrets);
+    runtime.log.error(
+      `${tool.name} produced structuredContent that breaks its output schema: ${checked.error.message}`,
+    );
+    return failureResult(
+      asToolFailure(new Error('the result did not match the declared output schema')),
+      runtime.secrets,
+    );
   }
-  return redactResult({ content: output.content, structuredContent: checked.data as Record<string, unknown> }, runtime.secrets);
+  return redactResult(
+    { content: output.content, structuredContent: checked.data as Record<string, unknown> },
+    runtime.secrets,
+  );
 }
 
 /**

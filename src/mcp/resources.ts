@@ -8,7 +8,12 @@
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { ListResourcesRequestSchema, McpError, ReadResourceRequestSchema, type Resource } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ListResourcesRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  type Resource,
+} from '@modelcontextprotocol/sdk/types.js';
 import { MODELS } from '../catalog/models.js';
 import { formatBytes } from '../core/units.js';
 import type { ImageLibrary, LibraryImage } from '../library/image-library.js';
@@ -53,16 +58,19 @@ function encodeCursor(image: LibraryImage): string {
 function decodeCursor(cursor: string): [string, string] {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string')) return value as [string, string];
+    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string'))
+      return value as [string, string];
   } catch {
     // fall through
   }
-  throw new McpError(INVALID_PARAMS, `invalid cursor "${cursor}": pass the nextCursor of the previous page, or none for the first`);
+  throw new McpError(
+    INVALID_PARAMS,
+    `invalid cursor "${cursor}": pass the nextCursor of the previous page, or none for the first`,
+  );
 }
 
 const olderThan = (image: LibraryImage, [createdAt, file]: [string, string]): boolean =>
   image.createdAt < createdAt || (image.createdAt === createdAt && image.file < file);
-
 
 export function installResources(server: Server, library: ImageLibrary, options: ResourceOptions): void {
   server.registerCapabilities({ resources: { listChanged: true } });
@@ -83,11 +91,17 @@ export function installResources(server: Server, library: ImageLibrary, options:
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
     const { uri } = request.params;
     if (uri === CATALOG_URI) {
-      return { contents: [{ uri, mimeType: 'application/json', text: `${JSON.stringify({ models: MODELS }, null, 2)}\n` }] };
+      return {
+        contents: [{ uri, mimeType: 'application/json', text: `${JSON.stringify({ models: MODELS }, null, 2)}\n` }],
+      };
     }
     const image = await library.get(uri);
     if (!image) {
-      throw new McpError(RESOURCE_NOT_FOUND, `no image of this server's library at ${uri}: list them with resources/list or the list_images tool`, { uri });
+      throw new McpError(
+        RESOURCE_NOT_FOUND,
+        `no image of this server's library at ${uri}: list them with resources/list or the list_images tool`,
+        { uri },
+      );
     }
     if (image.bytes > options.maxReadBytes) {
       throw new McpError(

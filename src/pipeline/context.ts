@@ -1,9 +1,9 @@
 /** What every tool handler needs: configuration, the log, and the gateway (when a key is set). */
 import type { Config } from '../config.js';
+import type { Logger } from '../core/log.js';
 import type { GatewayClient } from '../gateway/client.js';
 import type { CallLimiter } from '../gateway/limiter.js';
 import type { ImageLibrary } from '../library/image-library.js';
-import type { Logger } from '../core/log.js';
 
 export interface ToolContext {
   readonly config: Config;

@@ -6,16 +6,16 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import type { ToolContext } from './context.js';
 import type { ModelSpec } from '../catalog/models.js';
+import { ToolFailure } from '../core/failure.js';
+import { SERVER_NAME, SERVER_VERSION } from '../core/version.js';
 import type { GatewayImage } from '../gateway/client.js';
 import { makePreview, type Preview } from '../imaging/preview.js';
 import type { InputRecord } from '../library/input-record.js';
-import { saveImage, type SavedImage, type SaveRequest } from '../library/save.js';
-import { SERVER_NAME, SERVER_VERSION } from '../core/version.js';
-import { ToolFailure } from '../core/failure.js';
-import { imageResult, type ImageResult } from './image-result.js';
+import { type SavedImage, type SaveRequest, saveImage } from '../library/save.js';
 import type { ToolOutput } from './call.js';
+import type { ToolContext } from './context.js';
+import { type ImageResult, imageResult } from './image-result.js';
 
 export interface Delivery {
   readonly tool: string;
@@ -75,14 +75,22 @@ export async function deliverImage(ctx: ToolContext, delivery: Delivery): Promis
     try {
       saved = await saveImage({ ...request, outputDir: RESCUE_DIR });
     } catch {
-      throw new ToolFailure('storage_error', `the image was made but could not be written to ${ctx.config.outputDir} (${code})`, {
-        ...(image.requestId ? { requestId: image.requestId } : {}),
-        hint: 'Check that FLUX_MCP_OUTPUT_DIR is an absolute path to a writable directory with free space.',
-      });
+      throw new ToolFailure(
+        'storage_error',
+        `the image was made but could not be written to ${ctx.config.outputDir} (${code})`,
+        {
+          ...(image.requestId ? { requestId: image.requestId } : {}),
+          hint: 'Check that FLUX_MCP_OUTPUT_DIR is an absolute path to a writable directory with free space.',
+        },
+      );
     }
-    notes.push(`${ctx.config.outputDir} could not be written (${code}), so the image was saved in ${RESCUE_DIR}; fix FLUX_MCP_OUTPUT_DIR.`);
+    notes.push(
+      `${ctx.config.outputDir} could not be written (${code}), so the image was saved in ${RESCUE_DIR}; fix FLUX_MCP_OUTPUT_DIR.`,
+    );
   }
-  ctx.log.info(`${delivery.tool} ${model.id}: saved ${saved.path}${image.requestId ? ` (request ${image.requestId})` : ''}`);
+  ctx.log.info(
+    `${delivery.tool} ${model.id}: saved ${saved.path}${image.requestId ? ` (request ${image.requestId})` : ''}`,
+  );
 
   let preview: Preview | undefined;
   if (ctx.config.previewSize > 0) {

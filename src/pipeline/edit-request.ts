@@ -6,7 +6,7 @@
  *   scalar fields as text parts.
  */
 import type { ModelSpec } from '../catalog/models.js';
-import { multipartBody, streamedJsonBody, type MultipartFile, type RequestBody } from '../gateway/bodies.js';
+import { type MultipartFile, multipartBody, type RequestBody, streamedJsonBody } from '../gateway/bodies.js';
 import type { PreparedInputs, WireInput } from './inputs/prepare.js';
 
 export const EDIT_ENDPOINTS = { json: '/images/generations', multipart: '/images/edits' } as const;
@@ -31,7 +31,12 @@ function filePart(field: string, name: string, input: WireInput): MultipartFile 
   return { field, filename: `${name}.${input.extension}`, mimeType: input.mimeType, payload: input.payload };
 }
 
-export function editRequest(model: ModelSpec, prompt: string, wire: Readonly<Record<string, unknown>>, inputs: PreparedInputs): EditRequest {
+export function editRequest(
+  model: ModelSpec,
+  prompt: string,
+  wire: Readonly<Record<string, unknown>>,
+  inputs: PreparedInputs,
+): EditRequest {
   if (model.edits?.transport === 'json') {
     const references = inputs.images.map((input, i) => [inputImageKey(i + 1), jsonValue(input.wire)] as const);
     return {

@@ -4,11 +4,12 @@
  * progress all along. A call the client cancels before its request goes out makes no request; a
  * call cancelled after that still saves its image, and the log says where.
  */
-import type { ToolContext } from './context.js';
+
 import type { CallOptions, GatewayImage } from '../gateway/client.js';
-import { deliverImage, type Delivery } from './deliver.js';
-import type { ImageResult } from './image-result.js';
 import type { ToolCall, ToolOutput } from './call.js';
+import type { ToolContext } from './context.js';
+import { type Delivery, deliverImage } from './deliver.js';
+import type { ImageResult } from './image-result.js';
 
 /** Everything a delivery needs except the image, which the request brings. */
 export interface ImageCall extends Omit<Delivery, 'image'> {
@@ -16,7 +17,11 @@ export interface ImageCall extends Omit<Delivery, 'image'> {
   readonly request: (call: CallOptions) => Promise<GatewayImage>;
 }
 
-export async function runImageCall(ctx: ToolContext, { signal, progress }: ToolCall, call: ImageCall): Promise<ToolOutput<ImageResult>> {
+export async function runImageCall(
+  ctx: ToolContext,
+  { signal, progress }: ToolCall,
+  call: ImageCall,
+): Promise<ToolOutput<ImageResult>> {
   const { model } = call;
   try {
     const release = await ctx.limiter.acquire(model.id, {
@@ -34,7 +39,9 @@ export async function runImageCall(ctx: ToolContext, { signal, progress }: ToolC
     const saved = output.structuredContent.images[0]!.path;
     ctx.imageSaved(saved);
     if (signal.aborted) {
-      ctx.log.warn(`${call.tool} ${model.id}: the client cancelled the call after the request went out; the paid image was saved anyway: ${saved}`);
+      ctx.log.warn(
+        `${call.tool} ${model.id}: the client cancelled the call after the request went out; the paid image was saved anyway: ${saved}`,
+      );
     }
     progress.saved(saved);
     return output;

@@ -5,8 +5,8 @@
  */
 import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
-import type { Preview } from '../imaging/preview.js';
 import { formatBytes } from '../core/units.js';
+import type { Preview } from '../imaging/preview.js';
 import type { SavedImage } from '../library/save.js';
 import type { ToolOutput } from './call.js';
 
@@ -14,7 +14,12 @@ import type { ToolOutput } from './call.js';
  * What clients are told about both image tools: they write new files (never overwriting one),
  * each call is paid and makes a new image, and they reach the network.
  */
-export const IMAGE_TOOL_HINTS = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const;
+export const IMAGE_TOOL_HINTS = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: false,
+  openWorldHint: true,
+} as const;
 
 export const imageResultSchema = z.object({
   images: z
@@ -36,7 +41,11 @@ export const imageResultSchema = z.object({
   attempts: z.number().int().describe('Gateway requests made, retries included'),
   priceUsd: z.number().optional().describe('Flat price of the image in USD (absent for token-billed models)'),
   usage: z
-    .object({ input_tokens: z.number().optional(), output_tokens: z.number().optional(), total_tokens: z.number().optional() })
+    .object({
+      input_tokens: z.number().optional(),
+      output_tokens: z.number().optional(),
+      total_tokens: z.number().optional(),
+    })
     .optional()
     .describe('Token usage reported by token-billed models'),
   notes: z.array(z.string()).optional().describe('What the server adjusted or dropped, and why'),
@@ -59,7 +68,11 @@ export interface ImageResultInput {
 export function imageResult(input: ImageResultInput): ToolOutput<ImageResult> {
   const { saved, preview } = input;
   const format = saved.mimeType.replace('image/', '');
-  const facts = [`${saved.width}×${saved.height} ${format}`, input.model, ...(input.seed !== undefined ? [`seed ${input.seed}`] : [])];
+  const facts = [
+    `${saved.width}×${saved.height} ${format}`,
+    input.model,
+    ...(input.seed !== undefined ? [`seed ${input.seed}`] : []),
+  ];
   const extras = [
     ...(input.requestId ? [`request ${input.requestId}`] : []),
     `${(input.elapsedMs / 1000).toFixed(1)} s`,
@@ -89,7 +102,14 @@ export function imageResult(input: ImageResultInput): ToolOutput<ImageResult> {
     content,
     structuredContent: {
       images: [
-        { path: saved.path, uri: saved.uri, width: saved.width, height: saved.height, mimeType: saved.mimeType, bytes: saved.bytes },
+        {
+          path: saved.path,
+          uri: saved.uri,
+          width: saved.width,
+          height: saved.height,
+          mimeType: saved.mimeType,
+          bytes: saved.bytes,
+        },
       ],
       model: input.model,
       ...(input.seed !== undefined ? { seed: input.seed } : {}),

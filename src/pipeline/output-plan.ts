@@ -5,31 +5,39 @@
  */
 import * as z from 'zod';
 import { acceptedBy, sizeRulesText, sizeRuleText } from '../catalog/describe.js';
-import { getModel, modelsAccepting, OUTPUT_FORMATS, PARAM_NAMES, sendsAspectRatio, type ModelSpec, type ParamName } from '../catalog/models.js';
+import {
+  getModel,
+  type ModelSpec,
+  modelsAccepting,
+  OUTPUT_FORMATS,
+  PARAM_NAMES,
+  type ParamName,
+  sendsAspectRatio,
+} from '../catalog/models.js';
 import {
   BACKGROUND_VALUES,
   COMPRESSIBLE_FORMATS,
   GUIDANCE,
+  type NumberRule,
   OUTPUT_COMPRESSION,
   QUALITY_VALUES,
   RANDOM_SEED_MAX,
   SAFETY_TOLERANCE,
   SEED,
   STEPS,
-  type NumberRule,
 } from '../catalog/parameters.js';
 import {
   formatSize,
   nearestValidSize,
   parseAspectRatio,
   parseSize,
+  type Size,
   sizeForAspectRatio,
   sizeProblems,
   upstreamSizeHintMiss,
-  type Size,
 } from '../catalog/sizes.js';
-import { show } from '../core/text.js';
 import { invalidArgument } from '../core/failure.js';
+import { show } from '../core/text.js';
 
 function numberField(rule: NumberRule, description: string) {
   const base = rule.integer ? z.number().int() : z.number();
@@ -53,11 +61,16 @@ export function outputParamFields(modelIds: readonly string[], mode: 'generate' 
     size: z
       .string()
       .optional()
-      .describe(`Output size "WIDTHxHEIGHT". ${sizeRulesText(modelIds, mode === 'generate')}. Alternatively give width + height, or aspect_ratio.${sizeDefault}`),
+      .describe(
+        `Output size "WIDTHxHEIGHT". ${sizeRulesText(modelIds, mode === 'generate')}. Alternatively give width + height, or aspect_ratio.${sizeDefault}`,
+      ),
     width: z.number().int().optional().describe('Output width in px; give together with height, instead of size.'),
     height: z.number().int().optional().describe('Output height in px; give together with width, instead of size.'),
     aspect_ratio: z.string().optional().describe(ratioText),
-    seed: numberField(SEED, `Integer seed for reproducible results${only('seed', modelIds)}; a random one is chosen and reported when omitted.`),
+    seed: numberField(
+      SEED,
+      `Integer seed for reproducible results${only('seed', modelIds)}; a random one is chosen and reported when omitted.`,
+    ),
     safety_tolerance: numberField(
       SAFETY_TOLERANCE,
       `Moderation level, ${SAFETY_TOLERANCE.min} strictest to ${SAFETY_TOLERANCE.max} most permissive, default ${SAFETY_TOLERANCE.default}${only('safety_tolerance', modelIds)}.`,
@@ -69,13 +82,21 @@ export function outputParamFields(modelIds: readonly string[], mode: 'generate' 
     prompt_upsampling: z
       .boolean()
       .optional()
-      .describe(`Let the model expand a short prompt, default false${only('prompt_upsampling', modelIds)}; changes the intent, keep it off for brand work.`),
-    steps: numberField(STEPS, `Inference steps ${STEPS.min}–${STEPS.max}, default ${STEPS.default}${only('steps', modelIds)}.`),
+      .describe(
+        `Let the model expand a short prompt, default false${only('prompt_upsampling', modelIds)}; changes the intent, keep it off for brand work.`,
+      ),
+    steps: numberField(
+      STEPS,
+      `Inference steps ${STEPS.min}–${STEPS.max}, default ${STEPS.default}${only('steps', modelIds)}.`,
+    ),
     guidance: numberField(
       GUIDANCE,
       `Guidance scale ${GUIDANCE.min}–${GUIDANCE.max}, default ${GUIDANCE.default}; higher follows the prompt more closely${only('guidance', modelIds)}.`,
     ),
-    quality: z.enum(QUALITY_VALUES).optional().describe(`Rendering quality, default auto${only('quality', modelIds)}; high is slower.`),
+    quality: z
+      .enum(QUALITY_VALUES)
+      .optional()
+      .describe(`Rendering quality, default auto${only('quality', modelIds)}; high is slower.`),
     background: z
       .enum(BACKGROUND_VALUES)
       .optional()
@@ -116,7 +137,11 @@ export interface OutputPlan {
 const PASS_THROUGH = ['safety_tolerance', 'prompt_upsampling', 'steps', 'guidance', 'quality', 'background'] as const;
 
 /** "steps is only accepted by flux-2-flex (model is flux-2-pro): remove steps or use model "flux-2-flex"" */
-export function notAccepted(param: string, model: ModelSpec, takers: readonly string[] = modelsAccepting(param as ParamName)): string {
+export function notAccepted(
+  param: string,
+  model: ModelSpec,
+  takers: readonly string[] = modelsAccepting(param as ParamName),
+): string {
   const others = takers.filter((id) => id !== model.id);
   if (others.length > 0 && others.length <= 2) {
     return `${param} is only accepted by ${others.join(' and ')} (model is ${model.id}): remove ${param} or use model ${others.map((id) => `"${id}"`).join(' or ')}`;
@@ -129,7 +154,12 @@ export function notAccepted(param: string, model: ModelSpec, takers: readonly st
  * collected (not just the first), with any the caller already found, and thrown as one
  * invalid_argument failure; nothing is sent.
  */
-export function planOutput(model: ModelSpec, args: OutputArgs, mode: 'generate' | 'edit', callerProblems: readonly string[] = []): OutputPlan {
+export function planOutput(
+  model: ModelSpec,
+  args: OutputArgs,
+  mode: 'generate' | 'edit',
+  callerProblems: readonly string[] = [],
+): OutputPlan {
   const problems: string[] = [...callerProblems];
   const notes: string[] = [];
   const wire: Record<string, unknown> = {};
@@ -159,7 +189,9 @@ export function planOutput(model: ModelSpec, args: OutputArgs, mode: 'generate' 
 
   if (args.output_format !== undefined) {
     if (!model.outputFormats.includes(args.output_format as never)) {
-      problems.push(`output_format ${show(args.output_format)} is not available on ${model.id}: use ${model.outputFormats.join(' or ')}`);
+      problems.push(
+        `output_format ${show(args.output_format)} is not available on ${model.id}: use ${model.outputFormats.join(' or ')}`,
+      );
     } else {
       wire.output_format = args.output_format;
     }
@@ -211,7 +243,9 @@ function planSize(
     return;
   }
   if (args.aspect_ratio !== undefined && (args.size !== undefined || hasWidthOrHeight)) {
-    problems.push('give either a size (size, or width + height) or an aspect_ratio, not both: a size already fixes the aspect ratio');
+    problems.push(
+      'give either a size (size, or width + height) or an aspect_ratio, not both: a size already fixes the aspect ratio',
+    );
     return;
   }
   if (hasWidthOrHeight && (args.width === undefined || args.height === undefined)) {
@@ -225,7 +259,10 @@ function planSize(
   if (args.size !== undefined) {
     if (args.size.trim().toLowerCase() === 'auto') {
       if (rule.allowsAuto) wire.size = 'auto';
-      else problems.push(`size "auto" is not accepted by ${model.id}: omit size for the default ${rule.defaultSize}, or give one such as "1024x1024"`);
+      else
+        problems.push(
+          `size "auto" is not accepted by ${model.id}: omit size for the default ${rule.defaultSize}, or give one such as "1024x1024"`,
+        );
       return;
     }
     const parsed = parseSize(args.size);
@@ -247,8 +284,11 @@ function planSize(
   const found = sizeProblems(size, rule);
   if (found.length > 0) {
     const nearest = nearestValidSize(size, rule);
-    const suggestion = args.size !== undefined ? `size "${formatSize(nearest)}"` : `width ${nearest.width}, height ${nearest.height}`;
-    problems.push(`${label}${found.join('; ')} (${model.id} takes ${sizeRuleText(model.sizeRule)}). Nearest valid: ${suggestion}`);
+    const suggestion =
+      args.size !== undefined ? `size "${formatSize(nearest)}"` : `width ${nearest.width}, height ${nearest.height}`;
+    problems.push(
+      `${label}${found.join('; ')} (${model.id} takes ${sizeRuleText(model.sizeRule)}). Nearest valid: ${suggestion}`,
+    );
     return;
   }
 
@@ -277,7 +317,9 @@ function planAspectRatio(
   // Sent as is or turned into a size, the ratio must be one the model's sizes can take.
   const size = sizeForAspectRatio(ratio, model.sizeRule);
   if (!size) {
-    problems.push(`aspect_ratio ${canonical} cannot be met by ${model.id} (${sizeRuleText(model.sizeRule)}): use a ratio closer to square`);
+    problems.push(
+      `aspect_ratio ${canonical} cannot be met by ${model.id} (${sizeRuleText(model.sizeRule)}): use a ratio closer to square`,
+    );
     return;
   }
   if (sendsAspectRatio(model, mode)) {
@@ -286,5 +328,7 @@ function planAspectRatio(
     return;
   }
   wire.size = formatSize(size);
-  notes.push(`aspect_ratio ${canonical} was sent as size ${formatSize(size)} (about 1 MP); give size for another resolution.`);
+  notes.push(
+    `aspect_ratio ${canonical} was sent as size ${formatSize(size)} (about 1 MP); give size for another resolution.`,
+  );
 }

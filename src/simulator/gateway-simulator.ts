@@ -10,15 +10,28 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { IMAGE_FORMATS } from '../imaging/inspect.js';
-import { wireParams, type OutputFormat } from '../catalog/models.js';
+import { type OutputFormat, wireParams } from '../catalog/models.js';
 import { nearestValidSize } from '../catalog/sizes.js';
-import { checkUploads, resolveJsonReferences, type Reference, type SimulatedFile } from './references.js';
+import { IMAGE_FORMATS } from '../imaging/inspect.js';
+import { checkUploads, type Reference, resolveJsonReferences, type SimulatedFile } from './references.js';
 import { renderEdit, renderImage } from './render.js';
-import { checkGenerationBody, checkModel, checkOutputFields, checkPrompt, WireError, type AcceptedRequest } from './wire-rules.js';
+import {
+  type AcceptedRequest,
+  checkGenerationBody,
+  checkModel,
+  checkOutputFields,
+  checkPrompt,
+  WireError,
+} from './wire-rules.js';
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -106,7 +119,9 @@ export class GatewaySimulator extends EventEmitter<{ request: [SimulatedRequest]
       void simulator!.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(envelope(`simulator error: ${(error as Error).message}`, 'server_error', 'internal_error')));
+          res.end(
+            JSON.stringify(envelope(`simulator error: ${(error as Error).message}`, 'server_error', 'internal_error')),
+          );
         } else {
           res.destroy();
         }
@@ -189,7 +204,13 @@ export class GatewaySimulator extends EventEmitter<{ request: [SimulatedRequest]
     const route = routeOf(req.method ?? 'GET', url.pathname);
     const raw = await readAll(req);
     const started = performance.now();
-    const entry: SimulatedRequest = { method: req.method ?? 'GET', path: url.pathname, route, headers: req.headers, bodyBytes: raw.length };
+    const entry: SimulatedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      route,
+      headers: req.headers,
+      bodyBytes: raw.length,
+    };
     this.requests.push(entry);
     const requestId = this.nextRequestId();
     res.setHeader('x-request-id', requestId);
@@ -199,7 +220,8 @@ export class GatewaySimulator extends EventEmitter<{ request: [SimulatedRequest]
     }
     this.emit('request', entry);
 
-    const script = route === 'delivery' ? this.deliveryScript.shift() : route === 'unknown' ? undefined : this.apiScript.shift();
+    const script =
+      route === 'delivery' ? this.deliveryScript.shift() : route === 'unknown' ? undefined : this.apiScript.shift();
     let delayed = 0;
     if (script?.delayMs) {
       await sleep(script.delayMs);
@@ -222,7 +244,10 @@ export class GatewaySimulator extends EventEmitter<{ request: [SimulatedRequest]
         ? { status: 200, headers: { 'content-type': asset.contentType }, body: asset.bytes }
         : { status: 404, headers: { 'content-type': 'text/plain' }, body: Buffer.from('Not Found') };
     } else if (route === 'unknown') {
-      answer = jsonAnswer(404, envelope(`no route for ${req.method} ${url.pathname}`, 'invalid_request_error', 'not_found'));
+      answer = jsonAnswer(
+        404,
+        envelope(`no route for ${req.method} ${url.pathname}`, 'invalid_request_error', 'not_found'),
+      );
     } else {
       // The latency is generation time: the image is made during it, and the answer goes out
       // when both are done, as a gateway answers when its job is.
@@ -251,9 +276,16 @@ export class GatewaySimulator extends EventEmitter<{ request: [SimulatedRequest]
     return this.options.apiKey === undefined || match[1] === this.options.apiKey;
   }
 
-  private async answerApi(route: 'generations' | 'edits', headers: IncomingHttpHeaders, entry: SimulatedRequest): Promise<Answer> {
+  private async answerApi(
+    route: 'generations' | 'edits',
+    headers: IncomingHttpHeaders,
+    entry: SimulatedRequest,
+  ): Promise<Answer> {
     if (!this.authorised(headers)) {
-      return jsonAnswer(401, envelope('Invalid token: check the Authorization: Bearer header', 'authentication_error', 'invalid_api_key'));
+      return jsonAnswer(
+        401,
+        envelope('Invalid token: check the Authorization: Bearer header', 'authentication_error', 'invalid_api_key'),
+      );
     }
     let accepted: AcceptedRequest;
     let references: Reference[];
@@ -315,9 +347,14 @@ export class GatewaySimulator extends EventEmitter<{ request: [SimulatedRequest]
     const id = /^\/results\/([0-9a-f]+)\/sample\.\w+$/.exec(url.pathname)?.[1];
     const expiresAt = Number(url.searchParams.get('exp'));
     const result = id ? this.results.get(id) : undefined;
-    const valid = id !== undefined && url.searchParams.get('sig') === this.sign(id, expiresAt) && result?.expiresAt === expiresAt;
+    const valid =
+      id !== undefined && url.searchParams.get('sig') === this.sign(id, expiresAt) && result?.expiresAt === expiresAt;
     if (!valid || !result || Date.now() > expiresAt) {
-      return { status: 404, headers: { 'content-type': 'text/plain' }, body: Buffer.from('Not Found: the signed URL is unknown or has expired') };
+      return {
+        status: 404,
+        headers: { 'content-type': 'text/plain' },
+        body: Buffer.from('Not Found: the signed URL is unknown or has expired'),
+      };
     }
     return { status: 200, headers: { 'content-type': result.mimeType }, body: result.bytes };
   }
@@ -331,7 +368,12 @@ interface Answer {
 }
 
 function jsonAnswer(status: number, value: unknown, summary?: string): Answer {
-  return { status, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(value)), ...(summary ? { summary } : {}) };
+  return {
+    status,
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(JSON.stringify(value)),
+    ...(summary ? { summary } : {}),
+  };
 }
 
 function scriptedAnswer(script: ScriptedResponse): Answer {
@@ -370,7 +412,10 @@ async function readAll(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function parseBody(contentType: string | undefined, raw: Buffer): Promise<Pick<SimulatedRequest, 'json' | 'form'>> {
+async function parseBody(
+  contentType: string | undefined,
+  raw: Buffer,
+): Promise<Pick<SimulatedRequest, 'json' | 'form'>> {
   if (contentType?.startsWith('application/json')) {
     try {
       return { json: JSON.parse(raw.toString('utf8')) };
@@ -381,12 +426,22 @@ async function parseBody(contentType: string | undefined, raw: Buffer): Promise<
   if (contentType?.startsWith('multipart/form-data')) {
     try {
       // The platform's own multipart parser (undici's Request.formData).
-      const form = await new Request('http://simulator.invalid/', { method: 'POST', headers: { 'content-type': contentType }, body: raw }).formData();
+      const form = await new Request('http://simulator.invalid/', {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body: raw,
+      }).formData();
       const fields: Record<string, string[]> = {};
       const files: SimulatedFile[] = [];
       for (const [field, value] of form.entries()) {
         if (typeof value === 'string') (fields[field] ??= []).push(value);
-        else files.push({ field, filename: value.name, contentType: value.type, bytes: Buffer.from(await value.arrayBuffer()) });
+        else
+          files.push({
+            field,
+            filename: value.name,
+            contentType: value.type,
+            bytes: Buffer.from(await value.arrayBuffer()),
+          });
       }
       return { form: { fields, files } };
     } catch {
@@ -421,19 +476,37 @@ function checkMultipartRequest(headers: IncomingHttpHeaders, entry: SimulatedReq
   const images = files.filter((f) => f.field === 'image[]' || f.field === 'image');
   if (images.length === 0) throw new WireError(400, 'send at least one image[] file', 'image[]', 'missing_parameter');
   if (images.length > model.edits.maxReferences) {
-    throw new WireError(400, `${model.id} takes at most ${model.edits.maxReferences} image(s); got ${images.length}`, 'image[]');
+    throw new WireError(
+      400,
+      `${model.id} takes at most ${model.edits.maxReferences} image(s); got ${images.length}`,
+      'image[]',
+    );
   }
   const unknownFile = files.find((f) => !['image[]', 'image', 'mask'].includes(f.field));
-  if (unknownFile) throw new WireError(400, `Unknown file part '${unknownFile.field}'`, unknownFile.field, 'unknown_parameter');
+  if (unknownFile)
+    throw new WireError(400, `Unknown file part '${unknownFile.field}'`, unknownFile.field, 'unknown_parameter');
   if (files.filter((f) => f.field === 'mask').length > 1) throw new WireError(400, 'send at most one mask', 'mask');
-  if (files.some((f) => f.field === 'mask') && !model.edits.mask) throw new WireError(400, `${model.id} does not take a mask`, 'mask');
+  if (files.some((f) => f.field === 'mask') && !model.edits.mask)
+    throw new WireError(400, `${model.id} does not take a mask`, 'mask');
 
   const allowedText = new Set<string>(['model', 'prompt', 'n', ...wireParams(model)]);
   const typed: Record<string, unknown> = {};
   for (const [name, values] of Object.entries(fields)) {
-    if (!allowedText.has(name)) throw new WireError(400, `Unknown parameter: '${name}' is not supported by ${model.id}`, name, 'unknown_parameter');
+    if (!allowedText.has(name))
+      throw new WireError(
+        400,
+        `Unknown parameter: '${name}' is not supported by ${model.id}`,
+        name,
+        'unknown_parameter',
+      );
     const value = values[0]!;
-    typed[name] = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value === 'true' ? true : value === 'false' ? false : value;
+    typed[name] = /^-?\d+(\.\d+)?$/.test(value)
+      ? Number(value)
+      : value === 'true'
+        ? true
+        : value === 'false'
+          ? false
+          : value;
   }
   if (typeof typed.size === 'number') typed.size = String(typed.size);
   return checkOutputFields(model, prompt, typed, [], true);

@@ -33,7 +33,8 @@ const DATA_URL = /^data:(image\/(?:png|jpeg|webp));base64,/;
 
 async function inspect(bytes: Buffer, what: string, param: string, model: ModelSpec): Promise<Reference> {
   const rule = model.edits!.inputRule;
-  if (bytes.length > rule.maxBytes) throw new WireError(400, `${what} is ${bytes.length} bytes, over the ${rule.maxBytes}-byte limit`, param);
+  if (bytes.length > rule.maxBytes)
+    throw new WireError(400, `${what} is ${bytes.length} bytes, over the ${rule.maxBytes}-byte limit`, param);
   const sharp = await loadSharp();
   const meta = await sharp(bytes)
     .metadata()
@@ -42,12 +43,23 @@ async function inspect(bytes: Buffer, what: string, param: string, model: ModelS
     throw new WireError(400, `${what} is not a png, jpeg or webp image`, param, 'invalid_image');
   }
   if (meta.width < rule.minSide || meta.height < rule.minSide) {
-    throw new WireError(400, `${what} is ${meta.width}x${meta.height}, under the minimum of ${rule.minSide}x${rule.minSide}`, param, 'invalid_image');
+    throw new WireError(
+      400,
+      `${what} is ${meta.width}x${meta.height}, under the minimum of ${rule.minSide}x${rule.minSide}`,
+      param,
+      'invalid_image',
+    );
   }
   if (rule.maxPixels !== null && meta.width * meta.height > rule.maxPixels) {
     throw new WireError(400, `${what} is over ${rule.maxPixels} pixels`, param, 'invalid_image');
   }
-  return { bytes, format: meta.format as Reference['format'], width: meta.width, height: meta.height, hasAlpha: meta.hasAlpha === true };
+  return {
+    bytes,
+    format: meta.format as Reference['format'],
+    width: meta.width,
+    height: meta.height,
+    hasAlpha: meta.hasAlpha === true,
+  };
 }
 
 /** input_image… values, in order: data URLs decoded and checked, URLs fetched and checked. */
@@ -68,7 +80,10 @@ async function referenceBytes(key: string, value: string): Promise<Buffer> {
     const sharp = await loadSharp();
     const format = await sharp(bytes)
       .metadata()
-      .then((m) => m.format, () => undefined);
+      .then(
+        (m) => m.format,
+        () => undefined,
+      );
     if (format && `image/${format}` !== header[1]) {
       throw new WireError(400, `${key} declares ${header[1]} but holds ${format} data`, key, 'invalid_image');
     }
@@ -76,11 +91,15 @@ async function referenceBytes(key: string, value: string): Promise<Buffer> {
   }
   let response: Response;
   try {
-    response = await fetch(value, { headers: { 'user-agent': SIMULATOR_USER_AGENT }, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    response = await fetch(value, {
+      headers: { 'user-agent': SIMULATOR_USER_AGENT },
+      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+    });
   } catch (error) {
     throw new WireError(400, `${key} could not be downloaded (${(error as Error).message})`, key, 'invalid_image_url');
   }
-  if (!response.ok) throw new WireError(400, `${key} could not be downloaded (HTTP ${response.status})`, key, 'invalid_image_url');
+  if (!response.ok)
+    throw new WireError(400, `${key} could not be downloaded (HTTP ${response.status})`, key, 'invalid_image_url');
   return Buffer.from(await response.arrayBuffer());
 }
 
@@ -88,15 +107,22 @@ async function referenceBytes(key: string, value: string): Promise<Buffer> {
 export async function checkUploads(model: ModelSpec, files: readonly SimulatedFile[]): Promise<Reference[]> {
   const images = files.filter((f) => f.field === 'image[]' || f.field === 'image');
   const references: Reference[] = [];
-  for (const [i, file] of images.entries()) references.push(await inspect(file.bytes, `image ${i + 1} (${file.filename})`, 'image[]', model));
+  for (const [i, file] of images.entries())
+    references.push(await inspect(file.bytes, `image ${i + 1} (${file.filename})`, 'image[]', model));
 
   const mask = files.find((f) => f.field === 'mask');
   if (mask) {
     const checked = await inspect(mask.bytes, 'mask', 'mask', model);
-    if (checked.format !== 'png' || !checked.hasAlpha) throw new WireError(400, 'mask must be a PNG with an alpha channel', 'mask', 'invalid_mask');
+    if (checked.format !== 'png' || !checked.hasAlpha)
+      throw new WireError(400, 'mask must be a PNG with an alpha channel', 'mask', 'invalid_mask');
     const first = references[0]!;
     if (checked.width !== first.width || checked.height !== first.height) {
-      throw new WireError(400, `mask is ${checked.width}x${checked.height} but image 1 is ${first.width}x${first.height}: they must match`, 'mask', 'invalid_mask');
+      throw new WireError(
+        400,
+        `mask is ${checked.width}x${checked.height} but image 1 is ${first.width}x${first.height}: they must match`,
+        'mask',
+        'invalid_mask',
+      );
     }
   }
   return references;

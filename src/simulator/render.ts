@@ -34,7 +34,11 @@ export async function renderImage(request: RenderRequest): Promise<Buffer> {
   const { width, height } = request;
   const digest = createHash('sha256').update(request.key).digest();
   const random = prng(digest.readUInt32LE(0));
-  const colour = (offset: number): [number, number, number] => [digest[offset]!, digest[offset + 1]!, digest[offset + 2]!];
+  const colour = (offset: number): [number, number, number] => [
+    digest[offset]!,
+    digest[offset + 1]!,
+    digest[offset + 2]!,
+  ];
   const from = colour(4);
   const to = colour(7);
   const discs = Array.from({ length: 3 }, (_, i) => ({

@@ -4,21 +4,33 @@
  * of the server's own validation. A request the real gateway would refuse gets the gateway's
  * error envelope here too.
  */
-import { getModel, wireParams, type ModelSpec, type OutputFormat, type ParamName } from '../catalog/models.js';
+import { getModel, type ModelSpec, type OutputFormat, type ParamName, wireParams } from '../catalog/models.js';
 import {
   BACKGROUND_VALUES,
   GUIDANCE,
+  type NumberRule,
   OUTPUT_COMPRESSION,
   QUALITY_VALUES,
   SAFETY_TOLERANCE,
   SEED,
   STEPS,
-  type NumberRule,
 } from '../catalog/parameters.js';
-import { formatSize, parseAspectRatio, parseSize, sizeForAspectRatio, sizeProblems, type Size } from '../catalog/sizes.js';
+import {
+  formatSize,
+  parseAspectRatio,
+  parseSize,
+  type Size,
+  sizeForAspectRatio,
+  sizeProblems,
+} from '../catalog/sizes.js';
 
 export interface GatewayErrorEnvelope {
-  readonly error: { readonly message: string; readonly type: string; readonly param: string | null; readonly code: string | null };
+  readonly error: {
+    readonly message: string;
+    readonly type: string;
+    readonly param: string | null;
+    readonly code: string | null;
+  };
 }
 
 export class WireError extends Error {
@@ -95,7 +107,11 @@ export function checkGenerationBody(body: unknown): AcceptedRequest {
     }
     const count = Math.max(...inputKeys.map(inputImageIndex));
     if (count > model.edits.maxReferences) {
-      throw new WireError(400, `${model.id} takes at most ${model.edits.maxReferences} reference image(s); got ${count}`, inputKeys[0]!);
+      throw new WireError(
+        400,
+        `${model.id} takes at most ${model.edits.maxReferences} reference image(s); got ${count}`,
+        inputKeys[0]!,
+      );
     }
     for (let i = 1; i <= count; i++) {
       const key = i === 1 ? 'input_image' : `input_image_${i}`;
@@ -147,7 +163,8 @@ export function checkOutputFields(
   for (const [param, values] of Object.entries(ENUMS) as [ParamName, readonly string[]][]) {
     const value = fields[param];
     if (value !== undefined && !values.includes(String(value))) {
-      const extra = param === 'background' && value === 'transparent' ? ': transparent background is not supported' : '';
+      const extra =
+        param === 'background' && value === 'transparent' ? ': transparent background is not supported' : '';
       throw new WireError(400, `${param} must be one of ${values.join(', ')}${extra}`, param);
     }
   }
@@ -181,18 +198,25 @@ function checkSize(model: ModelSpec, fields: Record<string, unknown>, isEdit: bo
   } else if (size !== undefined) {
     throw new WireError(400, 'size must be a string like 1024x1024', 'size');
   } else if (width !== undefined) {
-    if (!Number.isInteger(width) || !Number.isInteger(height)) throw new WireError(400, 'width and height must be integers', 'width');
+    if (!Number.isInteger(width) || !Number.isInteger(height))
+      throw new WireError(400, 'width and height must be integers', 'width');
     requested = { width: width as number, height: height as number };
   }
   if (requested) {
     const problems = sizeProblems(requested, model.sizeRule);
-    if (problems.length > 0) throw new WireError(400, `invalid size ${formatSize(requested)}: ${problems[0]}`, size !== undefined ? 'size' : 'width');
+    if (problems.length > 0)
+      throw new WireError(
+        400,
+        `invalid size ${formatSize(requested)}: ${problems[0]}`,
+        size !== undefined ? 'size' : 'width',
+      );
     return requested;
   }
   if (aspect !== undefined) {
     const ratio = typeof aspect === 'string' ? parseAspectRatio(aspect) : null;
     const fromRatio = ratio ? sizeForAspectRatio(ratio, model.sizeRule) : null;
-    if (!fromRatio) throw new WireError(400, 'aspect_ratio must look like 16:9 and be within the model limits', 'aspect_ratio');
+    if (!fromRatio)
+      throw new WireError(400, 'aspect_ratio must look like 16:9 and be within the model limits', 'aspect_ratio');
     return fromRatio;
   }
   return imageOneOrDefault;

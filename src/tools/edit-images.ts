@@ -6,16 +6,23 @@
  */
 import * as z from 'zod';
 import { priceText } from '../catalog/describe.js';
-import { DEFAULT_EDIT_MODEL, EDIT_MODEL_IDS, getModel, MAX_REFERENCES, MODELS, type ModelSpec } from '../catalog/models.js';
-import type { ToolContext } from '../pipeline/context.js';
-import { prepareEditInputs } from '../pipeline/inputs/prepare.js';
+import {
+  DEFAULT_EDIT_MODEL,
+  EDIT_MODEL_IDS,
+  getModel,
+  MAX_REFERENCES,
+  MODELS,
+  type ModelSpec,
+} from '../catalog/models.js';
 import { inputRecordSchema } from '../library/input-record.js';
+import type { ToolContext } from '../pipeline/context.js';
+import { EDIT_ENDPOINTS, editRequest } from '../pipeline/edit-request.js';
 import { runImageCall } from '../pipeline/image-call.js';
-import { editRequest, EDIT_ENDPOINTS } from '../pipeline/edit-request.js';
-import { filenameField, missingKeyFailure, promptField } from './generate-image.js';
 import { IMAGE_TOOL_HINTS, imageResultSchema } from '../pipeline/image-result.js';
+import { prepareEditInputs } from '../pipeline/inputs/prepare.js';
 import { notAccepted, outputParamFields, planOutput } from '../pipeline/output-plan.js';
 import { defineTool } from './definition.js';
+import { filenameField, missingKeyFailure, promptField } from './generate-image.js';
 
 const MASK_MODELS = MODELS.filter((m) => m.edits?.mask).map((m) => m.id);
 
@@ -107,9 +114,14 @@ export function editImagesTool(ctx: ToolContext) {
         outputDir: ctx.config.outputDir,
         signal: call.signal,
       });
-      call.progress.validated(`arguments and ${inputs.images.length} reference image(s)${inputs.mask ? ' and the mask' : ''} checked`, model.id);
+      call.progress.validated(
+        `arguments and ${inputs.images.length} reference image(s)${inputs.mask ? ' and the mask' : ''} checked`,
+        model.id,
+      );
       const request = editRequest(model, args.prompt, plan.wire, inputs);
-      ctx.log.info(`edit_images ${model.id}: sending ${JSON.stringify(plan.wire)} with ${inputs.images.length} reference(s)${inputs.mask ? ' and a mask' : ''} (${request.body.summary})`);
+      ctx.log.info(
+        `edit_images ${model.id}: sending ${JSON.stringify(plan.wire)} with ${inputs.images.length} reference(s)${inputs.mask ? ' and a mask' : ''} (${request.body.summary})`,
+      );
 
       const records = [...inputs.images, ...(inputs.mask ? [inputs.mask] : [])].map((input) => input.record);
       const output = await runImageCall(ctx, call, {
@@ -123,7 +135,10 @@ export function editImagesTool(ctx: ToolContext) {
         inputs: records,
         nameHint: args.filename?.trim() || args.prompt,
         startedAt,
-        request: (options) => (request.endpoint === EDIT_ENDPOINTS.multipart ? gateway.edit(request.body, options) : gateway.generate(request.body, options)),
+        request: (options) =>
+          request.endpoint === EDIT_ENDPOINTS.multipart
+            ? gateway.edit(request.body, options)
+            : gateway.generate(request.body, options),
       });
       return { ...output, structuredContent: { ...output.structuredContent, inputs: records } };
     },

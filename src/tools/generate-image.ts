@@ -6,10 +6,10 @@ import * as z from 'zod';
 import { modelLine, sizeSummary } from '../catalog/describe.js';
 import { DEFAULT_MODEL, GENERATION_MODEL_IDS, getModel } from '../catalog/models.js';
 import { PROMPT_MAX_CHARS } from '../catalog/parameters.js';
-import type { ToolContext } from '../pipeline/context.js';
-import { jsonBody } from '../gateway/bodies.js';
-import { runImageCall } from '../pipeline/image-call.js';
 import { ToolFailure } from '../core/failure.js';
+import { jsonBody } from '../gateway/bodies.js';
+import type { ToolContext } from '../pipeline/context.js';
+import { runImageCall } from '../pipeline/image-call.js';
 import { IMAGE_TOOL_HINTS, imageResultSchema } from '../pipeline/image-result.js';
 import { outputParamFields, planOutput } from '../pipeline/output-plan.js';
 import { defineTool } from './definition.js';
@@ -29,7 +29,9 @@ export const filenameField = z
   .string()
   .max(1000)
   .optional()
-  .describe('Optional short name for the saved file, e.g. "logo-draft". The server adds date, time and a random id, and never overwrites a file.');
+  .describe(
+    'Optional short name for the saved file, e.g. "logo-draft". The server adds date, time and a random id, and never overwrites a file.',
+  );
 
 export const generateImageInput = z.strictObject({
   prompt: promptField,
@@ -43,8 +45,7 @@ export const generateImageInput = z.strictObject({
 
 export function missingKeyFailure(): ToolFailure {
   return new ToolFailure('missing_api_key', 'APIYI_API_KEY is not set, so no image can be made', {
-    hint:
-      'Add it to this server\'s "env" block in your MCP client config, e.g. "env": {"APIYI_API_KEY": "sk-..."} (a key from the APIYI console), then restart the client.',
+    hint: 'Add it to this server\'s "env" block in your MCP client config, e.g. "env": {"APIYI_API_KEY": "sk-..."} (a key from the APIYI console), then restart the client.',
   });
 }
 

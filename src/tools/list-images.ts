@@ -5,17 +5,30 @@
  */
 import * as z from 'zod';
 import { MODELS } from '../catalog/models.js';
-import type { ToolContext } from '../pipeline/context.js';
 import { invalidArgument } from '../core/failure.js';
+import type { ToolContext } from '../pipeline/context.js';
 import { defineTool } from './definition.js';
 
 const MODEL_IDS = MODELS.map((m) => m.id) as [string, ...string[]];
 
 export const listImagesInput = z.strictObject({
-  query: z.string().trim().max(500).optional().describe('Words that must all appear in the prompt, e.g. "red fox" (case-insensitive)'),
+  query: z
+    .string()
+    .trim()
+    .max(500)
+    .optional()
+    .describe('Words that must all appear in the prompt, e.g. "red fox" (case-insensitive)'),
   model: z.enum(MODEL_IDS).optional().describe('Only images from this model'),
-  since: z.string().optional().describe('Only images made at or after this time: "2026-11-22" (local day) or an ISO time'),
-  until: z.string().optional().describe('Only images made at or before this time: "2026-11-22" (through the end of that local day) or an ISO time'),
+  since: z
+    .string()
+    .optional()
+    .describe('Only images made at or after this time: "2026-11-22" (local day) or an ISO time'),
+  until: z
+    .string()
+    .optional()
+    .describe(
+      'Only images made at or before this time: "2026-11-22" (through the end of that local day) or an ISO time',
+    ),
   limit: z.number().int().min(1).max(100).default(20).describe('Most images to return, newest first (default 20)'),
 });
 
@@ -62,7 +75,13 @@ export function listImagesTool(ctx: ToolContext) {
     description: `Find images this server saved earlier (in ${ctx.config.outputDir}), newest first, by words in their prompt, model or time. Returns each image's absolute path (pass it to edit_images), size, model, prompt and creation time; no image data.`,
     inputSchema: listImagesInput,
     outputSchema: listImagesResult,
-    annotations: { title: 'List saved images', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: {
+      title: 'List saved images',
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+    },
     handler: async (args) => {
       const since = args.since !== undefined ? parseTime('since', args.since) : undefined;
       const until = args.until !== undefined ? parseTime('until', args.until) : undefined;
@@ -73,7 +92,10 @@ export function listImagesTool(ctx: ToolContext) {
         ...(until ? { until } : {}),
       });
       const shown = found.slice(0, args.limit);
-      const lines = shown.map((image) => `${image.path} — ${image.width}×${image.height}, ${image.model}, ${image.createdAt}: "${clip(image.prompt, 100)}"`);
+      const lines = shown.map(
+        (image) =>
+          `${image.path} — ${image.width}×${image.height}, ${image.model}, ${image.createdAt}: "${clip(image.prompt, 100)}"`,
+      );
       const summary =
         found.length === 0
           ? `No saved image matches in ${ctx.config.outputDir}.`
@@ -81,7 +103,17 @@ export function listImagesTool(ctx: ToolContext) {
       return {
         content: [{ type: 'text', text: [summary, ...lines].join('\n') }],
         structuredContent: {
-          images: shown.map(({ path, uri, width, height, mimeType, bytes, model, prompt, createdAt }) => ({ path, uri, width, height, mimeType, bytes, model, prompt, createdAt })),
+          images: shown.map(({ path, uri, width, height, mimeType, bytes, model, prompt, createdAt }) => ({
+            path,
+            uri,
+            width,
+            height,
+            mimeType,
+            bytes,
+            model,
+            prompt,
+            createdAt,
+          })),
           matched: found.length,
           directory: ctx.config.outputDir,
         },

@@ -11,7 +11,12 @@
  *   DNS name to 127.0.0.1 cannot reach the server.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { createServer as createHttpServer, type IncomingMessage, type Server as NodeHttpServer, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as NodeHttpServer,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Config } from '../config.js';
@@ -42,7 +47,12 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK_HOSTS.has(host.toLowerCase());
 }
 
-function jsonRpcError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+function jsonRpcError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
 }
@@ -63,7 +73,11 @@ function hostPort(header: string): string | undefined {
   return /:(\d+)$/.exec(header.trim())?.[1];
 }
 
-export async function startHttpServer(config: Config, http: HttpOptions, options: ServerOptions = {}): Promise<RunningHttpServer> {
+export async function startHttpServer(
+  config: Config,
+  http: HttpOptions,
+  options: ServerOptions = {},
+): Promise<RunningHttpServer> {
   const loopback = isLoopback(http.host);
   if (!loopback && !http.token) {
     throw new HttpSetupError(
@@ -75,7 +89,9 @@ export async function startHttpServer(config: Config, http: HttpOptions, options
   let port = http.port;
 
   /** Why a request is refused, or undefined when it may go on. */
-  const refusal = (req: IncomingMessage): { status: number; message: string; headers?: Record<string, string> } | undefined => {
+  const refusal = (
+    req: IncomingMessage,
+  ): { status: number; message: string; headers?: Record<string, string> } | undefined => {
     if (loopback) {
       const host = req.headers.host ?? '';
       if (!isLoopback(hostName(host)) || hostPort(host) !== String(port)) {
@@ -95,7 +111,11 @@ export async function startHttpServer(config: Config, http: HttpOptions, options
     if (http.token) {
       const given = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
       if (!given || !sameSecret(given, http.token)) {
-        return { status: 401, message: 'Unauthorized: send "Authorization: Bearer <FLUX_MCP_HTTP_TOKEN>"', headers: { 'www-authenticate': 'Bearer realm="flux-mcp"' } };
+        return {
+          status: 401,
+          message: 'Unauthorized: send "Authorization: Bearer <FLUX_MCP_HTTP_TOKEN>"',
+          headers: { 'www-authenticate': 'Bearer realm="flux-mcp"' },
+        };
       }
     }
     return undefined;
@@ -111,7 +131,9 @@ export async function startHttpServer(config: Config, http: HttpOptions, options
     }
     if (req.method !== 'POST') {
       // Stateless: no session to stream to (GET) or end (DELETE).
-      return jsonRpcError(res, 405, 'Method not allowed: this server is stateless; POST JSON-RPC messages to /mcp', { allow: 'POST' });
+      return jsonRpcError(res, 405, 'Method not allowed: this server is stateless; POST JSON-RPC messages to /mcp', {
+        allow: 'POST',
+      });
     }
     const server = createSession(runtime);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
@@ -137,7 +159,9 @@ export async function startHttpServer(config: Config, http: HttpOptions, options
   port = (httpServer.address() as AddressInfo).port;
   const shownHost = http.host.includes(':') ? `[${http.host}]` : http.host;
   const url = `http://${shownHost}:${port}${MCP_PATH}`;
-  log.info(`flux-mcp on Streamable HTTP at ${url}${http.token ? ' (bearer token required)' : ''}; images go to ${config.outputDir}`);
+  log.info(
+    `flux-mcp on Streamable HTTP at ${url}${http.token ? ' (bearer token required)' : ''}; images go to ${config.outputDir}`,
+  );
 
   return {
     url,

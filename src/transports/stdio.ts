@@ -7,9 +7,9 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { ConfigError, configWarnings, loadConfig } from '../config.js';
 import { closeHttp } from '../core/http.js';
 import { createLogger } from '../core/log.js';
-import { createServer } from '../server.js';
-import { InFlightCalls } from '../mcp/in-flight.js';
 import { SERVER_VERSION } from '../core/version.js';
+import { InFlightCalls } from '../mcp/in-flight.js';
+import { createServer } from '../server.js';
 
 export async function runStdioServer(): Promise<void> {
   let config;
@@ -35,7 +35,10 @@ export async function runStdioServer(): Promise<void> {
     stopping = true;
     if (inFlight.size > 0) log.info(`${reason}: waiting for ${inFlight.size} call(s) under way to finish`);
     const finished = await inFlight.drain(config.shutdownGraceMs);
-    if (!finished) log.warn(`${reason}: calls still under way after ${config.shutdownGraceMs / 1000} s; exiting (their images may be lost)`);
+    if (!finished)
+      log.warn(
+        `${reason}: calls still under way after ${config.shutdownGraceMs / 1000} s; exiting (their images may be lost)`,
+      );
     await server.close().catch(() => undefined);
     await closeHttp().catch(() => undefined);
     process.exit(0);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/log.js';
 import { createServer, type ServerOptions } from '../../src/server.js';
 import { GatewaySimulator, type SimulatorOptions } from '../../src/simulator/gateway-simulator.js';
@@ -44,7 +44,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const outputDir = await mkdtemp(path.join(os.tmpdir(), 'flux-mcp-test-'));
   // The defaults of a real start-up, pointed at the simulator and a fresh directory.
   const config: Config = {
-    ...loadConfig({ APIYI_API_KEY: TEST_KEY, APIYI_BASE_URL: simulator.baseUrl, FLUX_MCP_OUTPUT_DIR: outputDir, FLUX_MCP_LOG_LEVEL: 'debug' }),
+    ...loadConfig({
+      APIYI_API_KEY: TEST_KEY,
+      APIYI_BASE_URL: simulator.baseUrl,
+      FLUX_MCP_OUTPUT_DIR: outputDir,
+      FLUX_MCP_LOG_LEVEL: 'debug',
+    }),
     ...options.config,
   };
   const logLines: string[] = [];
@@ -80,7 +85,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         };
         logged.on('line', listener);
       }),
-    call: async (args, tool = 'generate_image') => (await client.callTool({ name: tool, arguments: args })) as CallToolResult,
+    call: async (args, tool = 'generate_image') =>
+      (await client.callTool({ name: tool, arguments: args })) as CallToolResult,
     outputFiles: async () => (await readdir(outputDir)).sort(),
     close: async () => {
       await client.close();

@@ -22,7 +22,9 @@ export interface ImageSpec {
 
 export async function makeImage(spec: ImageSpec): Promise<Buffer> {
   const { width, height, colour = { r: 200, g: 60, b: 40 }, alpha = false } = spec;
-  let image = sharp({ create: { width, height, channels: alpha ? 4 : 3, background: { ...colour, alpha: alpha ? 0.5 : 1 } } });
+  let image = sharp({
+    create: { width, height, channels: alpha ? 4 : 3, background: { ...colour, alpha: alpha ? 0.5 : 1 } },
+  });
   if (spec.orientation) image = image.withMetadata({ orientation: spec.orientation });
   switch (spec.format ?? 'png') {
     case 'png':
@@ -64,7 +66,10 @@ export function uploadedFiles(request: SimulatedRequest): [string, Buffer][] {
 }
 
 /** The average colour of a region of an image, to see which reference landed where. */
-export async function averageColour(bytes: Buffer, region: { left: number; top: number; width: number; height: number }) {
+export async function averageColour(
+  bytes: Buffer,
+  region: { left: number; top: number; width: number; height: number },
+) {
   // stats() reads its own input, not the pipeline: extract the region to a buffer first.
   const part = await sharp(bytes).extract(region).removeAlpha().png().toBuffer();
   const { channels } = await sharp(part).stats();

@@ -3,9 +3,9 @@
  * stdout, so a test can assert that stdout carries JSON-RPC and nothing else. (The SDK's
  * StdioClientTransport parses stdout itself and does not expose the raw lines.)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { type JSONRPCMessage, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 
 export class RecordingStdioTransport implements Transport {
   readonly stdoutLines: string[] = [];

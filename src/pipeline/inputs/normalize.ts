@@ -73,7 +73,8 @@ export function planNormalization(header: ImageHeader, rule: InputRule): Normali
 export function describePlan(plan: NormalizationPlan): string {
   const steps: string[] = [];
   if (plan.orientation !== undefined) steps.push(`turned upright (EXIF orientation ${plan.orientation})`);
-  if (plan.resizeReasons.length > 0) steps.push(`resized ${formatSize(plan.from)} → ${formatSize(plan.to)} (${plan.resizeReasons.join('; ')})`);
+  if (plan.resizeReasons.length > 0)
+    steps.push(`resized ${formatSize(plan.from)} → ${formatSize(plan.to)} (${plan.resizeReasons.join('; ')})`);
   return steps.join(', ');
 }
 
@@ -81,7 +82,11 @@ export function describePlan(plan: NormalizationPlan): string {
  * Apply a plan: orientation, then a resize that covers the target and crops the few pixels the
  * rounding to multiples of 16 leaves over (centred), re-encoded in the image's own format.
  */
-export async function applyNormalization(input: Buffer | string, header: ImageHeader, plan: NormalizationPlan): Promise<Buffer> {
+export async function applyNormalization(
+  input: Buffer | string,
+  header: ImageHeader,
+  plan: NormalizationPlan,
+): Promise<Buffer> {
   const sharp = await loadSharp();
   let image = sharp(input, { failOn: 'error' }).autoOrient();
   if (plan.to.width !== plan.from.width || plan.to.height !== plan.from.height) {

@@ -11,16 +11,16 @@ import os from 'node:os';
 import path from 'node:path';
 import type { InputRule, ModelSpec } from '../../catalog/models.js';
 import { formatSize, type Size } from '../../catalog/sizes.js';
-import { memoryPayload, payloadChunks, type Payload } from '../../gateway/bodies.js';
-import { decodeBase64Strict, decodedLength } from '../../imaging/base64.js';
-import { readImageHeader, type ImageHeader } from '../../imaging/inspect.js';
-import { loadSharp } from '../../imaging/sharp.js';
 import { invalidArgument, throwIfCancelled } from '../../core/failure.js';
-import { applyNormalization, describePlan, planNormalization, type NormalizationPlan } from './normalize.js';
 import { formatBytes, thousands } from '../../core/units.js';
-import { fetchImageUrl, InputProblem, openLocalFile } from './read.js';
+import { memoryPayload, type Payload, payloadChunks } from '../../gateway/bodies.js';
+import { decodeBase64Strict, decodedLength } from '../../imaging/base64.js';
+import { type ImageHeader, readImageHeader } from '../../imaging/inspect.js';
+import { loadSharp } from '../../imaging/sharp.js';
 import type { InputRecord } from '../../library/input-record.js';
-import { describeSource, parseImageSource, SourceProblem, type ImageSource } from './source.js';
+import { applyNormalization, describePlan, type NormalizationPlan, planNormalization } from './normalize.js';
+import { fetchImageUrl, InputProblem, openLocalFile } from './read.js';
+import { describeSource, type ImageSource, parseImageSource, SourceProblem } from './source.js';
 
 /** One input as it goes on the wire. */
 export type WireInput =
@@ -62,7 +62,6 @@ interface Loaded {
   readonly sha256?: string;
 }
 
-
 export async function prepareEditInputs(request: PrepareRequest): Promise<PreparedInputs> {
   const { model } = request;
   const edits = model.edits;
@@ -72,7 +71,7 @@ export async function prepareEditInputs(request: PrepareRequest): Promise<Prepar
   const problems: string[] = [];
 
   const entries = [
-    ...request.images.map((text, i) => ({ text, role: 'image' as const, index: i + 1 as number | undefined })),
+    ...request.images.map((text, i) => ({ text, role: 'image' as const, index: (i + 1) as number | undefined })),
     ...(request.mask !== undefined ? [{ text: request.mask, role: 'mask' as const, index: undefined }] : []),
   ];
   const loaded: Loaded[] = [];
@@ -106,7 +105,10 @@ export async function prepareEditInputs(request: PrepareRequest): Promise<Prepar
 
   if (problems.length > 0) {
     const [first, ...rest] = problems;
-    throw invalidArgument([first, ...rest.map((p) => `- ${p}`)].join('\n'), 'Nothing was sent to the gateway. Fix the inputs and call again.');
+    throw invalidArgument(
+      [first, ...rest.map((p) => `- ${p}`)].join('\n'),
+      'Nothing was sent to the gateway. Fix the inputs and call again.',
+    );
   }
 
   const notes: string[] = [];
@@ -141,7 +143,9 @@ async function load(
     case 'file': {
       const file = await openLocalFile(source.path);
       if (file.size > rule.maxBytes) {
-        throw new InputProblem(`is ${thousands(file.size)} bytes, over ${limit}: save it as a JPEG or downscale it, then pass the new file`);
+        throw new InputProblem(
+          `is ${thousands(file.size)} bytes, over ${limit}: save it as a JPEG or downscale it, then pass the new file`,
+        );
       }
       payload = file;
       break;
@@ -149,10 +153,15 @@ async function load(
     case 'data': {
       // Checked from the text's length, before decoding anything.
       if (decodedLength(source.base64) > rule.maxBytes) {
-        throw new InputProblem(`holds ${thousands(decodedLength(source.base64))} bytes, over ${limit}: save the image to a file, shrink it and pass its absolute path`);
+        throw new InputProblem(
+          `holds ${thousands(decodedLength(source.base64))} bytes, over ${limit}: save the image to a file, shrink it and pass its absolute path`,
+        );
       }
       const bytes = decodeBase64Strict(source.base64);
-      if (!bytes) throw new InputProblem('is not valid base64 (truncated or corrupted?): save the image to a file and pass its absolute path instead');
+      if (!bytes)
+        throw new InputProblem(
+          'is not valid base64 (truncated or corrupted?): save the image to a file and pass its absolute path instead',
+        );
       payload = memoryPayload(bytes);
       break;
     }
@@ -161,11 +170,15 @@ async function load(
   const header = await readImageHeader(payload.kind === 'file' ? payload.path : payload.bytes);
   if (!header) throw new InputProblem(await notAnImage(payload));
   if (source.kind === 'data' && source.declaredType !== header.mimeType) {
-    throw new InputProblem(`declares ${source.declaredType} but holds ${header.format} bytes: use data:${header.mimeType};base64,… (or better, pass the file's path)`);
+    throw new InputProblem(
+      `declares ${source.declaredType} but holds ${header.format} bytes: use data:${header.mimeType};base64,… (or better, pass the file's path)`,
+    );
   }
   const { width, height } = header.upright;
   if (width < rule.minSide || height < rule.minSide) {
-    throw new InputProblem(`is ${width}×${height}, under the minimum of ${rule.minSide}×${rule.minSide}: use a larger image`);
+    throw new InputProblem(
+      `is ${width}×${height}, under the minimum of ${rule.minSide}×${rule.minSide}: use a larger image`,
+    );
   }
   if (rule.maxPixels !== null && width * height > rule.maxPixels) {
     throw new InputProblem(
@@ -173,9 +186,12 @@ async function load(
     );
   }
   if (entry.role === 'mask') {
-    if (header.format !== 'png') throw new InputProblem(`is a ${header.format} image: a mask must be a PNG with an alpha channel`);
+    if (header.format !== 'png')
+      throw new InputProblem(`is a ${header.format} image: a mask must be a PNG with an alpha channel`);
     if (!header.hasAlpha) {
-      throw new InputProblem('is a PNG without an alpha channel: the mask marks the area to repaint with transparency (alpha 0), so export it as a PNG with transparency');
+      throw new InputProblem(
+        'is a PNG without an alpha channel: the mask marks the area to repaint with transparency (alpha 0), so export it as a PNG with transparency',
+      );
     }
   }
   return { ...entry, payload, header, sha256: await sha256Of(payload) };
@@ -198,7 +214,9 @@ async function notAnImage(payload: Payload): Promise<string> {
     .metadata()
     .then((m) => m.format as string | undefined)
     .catch(() => undefined);
-  const what = format ? `is a ${format.toUpperCase()} image` : 'is not an image this server can read (judged by its content, not its name)';
+  const what = format
+    ? `is a ${format.toUpperCase()} image`
+    : 'is not an image this server can read (judged by its content, not its name)';
   return `${what}: inputs must be PNG, JPEG or WebP; convert it (e.g. with Preview, Photoshop or \`sips -s format jpeg\`) and pass the new file`;
 }
 
@@ -207,7 +225,10 @@ async function savedImageHint(given: string, outputDir: string): Promise<string>
   if (given === '' || /^[a-z][a-z0-9+.-]*:/i.test(given)) return '';
   const candidate = path.resolve(outputDir, given);
   if (!candidate.startsWith(outputDir + path.sep)) return '';
-  const found = await stat(candidate).then((s) => s.isFile(), () => false);
+  const found = await stat(candidate).then(
+    (s) => s.isFile(),
+    () => false,
+  );
   return found ? ` — this server saved an image of that name: "${candidate}"` : '';
 }
 
@@ -228,7 +249,9 @@ async function toWire(input: Loaded, rule: InputRule, normalize: boolean, notes:
     ...(input.index !== undefined ? { index: input.index } : {}),
     source: source.kind === 'data' ? describeSource(source.given).replace(/^"|"$/g, '') : source.given,
     kind: source.kind,
-    ...(source.kind === 'file' && payload?.kind === 'file' && payload.path !== source.given ? { path: payload.path } : {}),
+    ...(source.kind === 'file' && payload?.kind === 'file' && payload.path !== source.given
+      ? { path: payload.path }
+      : {}),
   };
   if (!header || !payload) {
     return { wire: { kind: 'url', url: source.given }, record: { ...base, sent: 'url' } };
@@ -249,19 +272,28 @@ async function toWire(input: Loaded, rule: InputRule, normalize: boolean, notes:
   const plan = plannedNormalization(input, rule);
   if (!plan) return original;
   if (!normalize) {
-    notes.push(`${input.label} was sent as given although it could be normalized (${describePlan(plan)}), because FLUX_MCP_NORMALIZE_INPUTS=0.`);
+    notes.push(
+      `${input.label} was sent as given although it could be normalized (${describePlan(plan)}), because FLUX_MCP_NORMALIZE_INPUTS=0.`,
+    );
     return original;
   }
   const bytes = await applyNormalization(payload.kind === 'file' ? payload.path : payload.bytes, header, plan);
   const changes = describePlan(plan);
-  notes.push(`${input.label} was ${changes} before sending${source.kind === 'file' ? '; your file is unchanged' : ''}.`);
+  notes.push(
+    `${input.label} was ${changes} before sending${source.kind === 'file' ? '; your file is unchanged' : ''}.`,
+  );
   return {
     wire: { kind: 'bytes', payload: memoryPayload(bytes), mimeType: header.mimeType, extension: header.extension },
     record: {
       ...base,
       ...facts,
       sent: 'normalized',
-      normalized: { ...plan.to, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), changes },
+      normalized: {
+        ...plan.to,
+        bytes: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        changes,
+      },
     },
   };
 }

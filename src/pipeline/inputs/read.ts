@@ -6,11 +6,11 @@
  */
 import { constants, openAsBlob } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
-import type { Payload } from '../../gateway/bodies.js';
-import { BodyTooLargeError, discardBody, httpRequest, readBody, type HttpResponse } from '../../core/http.js';
 import { throwIfCancelled } from '../../core/failure.js';
+import { BodyTooLargeError, discardBody, type HttpResponse, httpRequest, readBody } from '../../core/http.js';
 import { formatBytes } from '../../core/units.js';
 import { USER_AGENT } from '../../core/version.js';
+import type { Payload } from '../../gateway/bodies.js';
 
 export class InputProblem extends Error {
   override readonly name = 'InputProblem';
@@ -26,8 +26,10 @@ export async function openLocalFile(filePath: string): Promise<Extract<Payload, 
   } catch (error) {
     throw new InputProblem(fileErrorText(error));
   }
-  if (stats.isDirectory()) throw new InputProblem('is a directory, not an image file: give the path of an image inside it');
-  if (!stats.isFile()) throw new InputProblem('is not a regular file (a device, pipe or socket): give the path of an image file');
+  if (stats.isDirectory())
+    throw new InputProblem('is a directory, not an image file: give the path of an image inside it');
+  if (!stats.isFile())
+    throw new InputProblem('is not a regular file (a device, pipe or socket): give the path of an image file');
   if (stats.size === 0) throw new InputProblem('is an empty file (0 bytes)');
   try {
     await access(real, constants.R_OK);
@@ -82,7 +84,9 @@ export async function fetchImageUrl(url: URL, maxBytes: number, signal?: AbortSi
   }
   if (response.statusCode < 200 || response.statusCode >= 300) {
     await discardBody(response);
-    throw new InputProblem(`answered HTTP ${response.statusCode} when fetched: check the URL, or download the image and pass its absolute path`);
+    throw new InputProblem(
+      `answered HTTP ${response.statusCode} when fetched: check the URL, or download the image and pass its absolute path`,
+    );
   }
   try {
     return await readBody(response, maxBytes);

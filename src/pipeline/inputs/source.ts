@@ -55,11 +55,15 @@ export function parseImageSource(text: string, context: SourceContext): ImageSou
     try {
       return { kind: 'file', given, path: paths.normalize(fileURLToPath(given, { windows: win })) };
     } catch (error) {
-      return new SourceProblem(`is not a usable file:// URI (${(error as Error).message}): use file:///absolute/path or the plain absolute path`);
+      return new SourceProblem(
+        `is not a usable file:// URI (${(error as Error).message}): use file:///absolute/path or the plain absolute path`,
+      );
     }
   }
   if (OTHER_SCHEME.test(given)) {
-    return new SourceProblem('uses a scheme this server cannot read: give an absolute path, a file:// URI, an http(s):// URL or a data:image/…;base64 URL');
+    return new SourceProblem(
+      'uses a scheme this server cannot read: give an absolute path, a file:// URI, an http(s):// URL or a data:image/…;base64 URL',
+    );
   }
 
   const expanded = expandHome(given, context.home);
@@ -84,5 +88,10 @@ function parseDataUrl(given: string): ImageSource | SourceProblem {
       'is not a data:image/png, image/jpeg or image/webp URL with ;base64: better, save the image and pass its absolute path (paths cost no tokens)',
     );
   }
-  return { kind: 'data', given, declaredType: declaredType === 'image/jpg' ? 'image/jpeg' : declaredType, base64: given.slice(header[0].length) };
+  return {
+    kind: 'data',
+    given,
+    declaredType: declaredType === 'image/jpg' ? 'image/jpeg' : declaredType,
+    base64: given.slice(header[0].length),
+  };
 }

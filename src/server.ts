@@ -131,9 +131,18 @@ function forwardToClients(
   };
   return {
     debug: (message) => base.debug(message),
-    info: (message) => (base.info(message), forward('info', message)),
-    warn: (message) => (base.warn(message), forward('warning', message)),
-    error: (message) => (base.error(message), forward('error', message)),
+    info: (message) => {
+      base.info(message);
+      forward('info', message);
+    },
+    warn: (message) => {
+      base.warn(message);
+      forward('warning', message);
+    },
+    error: (message) => {
+      base.error(message);
+      forward('error', message);
+    },
   };
 }
 

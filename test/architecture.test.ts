@@ -14,7 +14,7 @@ const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'sr
  * Top to bottom: the path a call takes. Entries on the same floor are peers and may not import
  * each other. A path names a folder (with the trailing slash) or a file.
  */
-export const LAYERS: readonly (readonly string[])[] = [
+const LAYERS: readonly (readonly string[])[] = [
   ['index.ts', 'demo.ts'],
   ['cli/'],
   ['transports/'],

@@ -49,12 +49,14 @@ describe('CallLimiter', () => {
     const second = await limiter.acquire('b');
     const places: number[][] = [[], []];
     const started: string[] = [];
-    const third = limiter
-      .acquire('c', { onPosition: (p) => places[0]!.push(p) })
-      .then((release) => (started.push('c'), release));
-    const fourth = limiter
-      .acquire('d', { onPosition: (p) => places[1]!.push(p) })
-      .then((release) => (started.push('d'), release));
+    const third = limiter.acquire('c', { onPosition: (p) => places[0]!.push(p) }).then((release) => {
+      started.push('c');
+      return release;
+    });
+    const fourth = limiter.acquire('d', { onPosition: (p) => places[1]!.push(p) }).then((release) => {
+      started.push('d');
+      return release;
+    });
     expect(limiter.waiting).toBe(2);
     first();
     (await third)();
@@ -69,8 +71,14 @@ describe('CallLimiter', () => {
     const limiter = new CallLimiter({ maxConcurrent: 10, modelCaps: { 'flux-kontext-max': 1 } });
     const kontext = await limiter.acquire('flux-kontext-max');
     const order: string[] = [];
-    const secondKontext = limiter.acquire('flux-kontext-max').then((release) => (order.push('kontext'), release));
-    const pro = limiter.acquire('flux-2-pro').then((release) => (order.push('pro'), release));
+    const secondKontext = limiter.acquire('flux-kontext-max').then((release) => {
+      order.push('kontext');
+      return release;
+    });
+    const pro = limiter.acquire('flux-2-pro').then((release) => {
+      order.push('pro');
+      return release;
+    });
     (await pro)();
     expect(order).toEqual(['pro']);
     kontext();

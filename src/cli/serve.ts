@@ -3,7 +3,7 @@
  * SIGTERM, which let calls under way finish and save first. `flux-mcp serve` alone is stdio.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.js';
+import { type Config, ConfigError, loadConfig } from '../config.js';
 import { EXIT_CODES } from '../core/failure.js';
 import { createLogger } from '../core/log.js';
 import { HttpSetupError, startHttpServer } from '../transports/http.js';
@@ -12,7 +12,7 @@ import { UsageError } from './commands.js';
 export const DEFAULT_HTTP_PORT = 8808;
 
 export async function serveCommand(argv: readonly string[]): Promise<number | 'running'> {
-  let values;
+  let values: { http?: boolean; port?: string; host?: string };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -32,7 +32,7 @@ export async function serveCommand(argv: readonly string[]): Promise<number | 'r
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port "${values.port}" must be a port number (0–65535)`);
 
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {

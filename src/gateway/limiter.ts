@@ -105,6 +105,6 @@ export class CallLimiter {
   }
 
   private announce(): void {
-    this.line.forEach((waiter, index) => waiter.onPosition?.(index + 1, this.line.length));
+    for (const [index, waiter] of this.line.entries()) waiter.onPosition?.(index + 1, this.line.length);
   }
 }

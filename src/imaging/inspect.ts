@@ -39,7 +39,7 @@ export interface ImageHeader extends Omit<ImageInfo, 'bytes'> {
  */
 export async function readImageHeader(input: Buffer | string): Promise<ImageHeader | null> {
   const sharp = await loadSharp();
-  let metadata;
+  let metadata: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
     metadata = await sharp(input).metadata();
   } catch {

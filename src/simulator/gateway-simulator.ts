@@ -434,8 +434,10 @@ async function parseBody(
       const fields: Record<string, string[]> = {};
       const files: SimulatedFile[] = [];
       for (const [field, value] of form.entries()) {
-        if (typeof value === 'string') (fields[field] ??= []).push(value);
-        else
+        if (typeof value === 'string') {
+          fields[field] ??= [];
+          fields[field].push(value);
+        } else
           files.push({
             field,
             filename: value.name,

@@ -102,7 +102,7 @@ export function checkGenerationBody(body: unknown): AcceptedRequest {
   const inputKeys = Object.keys(fields).filter((k) => inputImageIndex(k) > 0);
   const inputImages: string[] = [];
   if (inputKeys.length > 0) {
-    if (!model.edits || model.edits.transport !== 'json') {
+    if (model.edits?.transport !== 'json') {
       throw new WireError(400, `${model.id} does not take input images on this endpoint`, inputKeys[0]!);
     }
     const count = Math.max(...inputKeys.map(inputImageIndex));

@@ -4,7 +4,7 @@
  * save their images before the process exits.
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { ConfigError, configWarnings, loadConfig } from '../config.js';
+import { type Config, ConfigError, configWarnings, loadConfig } from '../config.js';
 import { closeHttp } from '../core/http.js';
 import { createLogger } from '../core/log.js';
 import { SERVER_VERSION } from '../core/version.js';
@@ -12,7 +12,7 @@ import { InFlightCalls } from '../mcp/in-flight.js';
 import { createServer } from '../server.js';
 
 export async function runStdioServer(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {

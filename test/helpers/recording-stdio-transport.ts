@@ -28,8 +28,7 @@ export class RecordingStdioTransport implements Transport {
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       this.pending += chunk;
-      let newline: number;
-      while ((newline = this.pending.indexOf('\n')) >= 0) {
+      for (let newline = this.pending.indexOf('\n'); newline >= 0; newline = this.pending.indexOf('\n')) {
         const line = this.pending.slice(0, newline);
         this.pending = this.pending.slice(newline + 1);
         this.stdoutLines.push(line);

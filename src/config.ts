@@ -1,10 +1,13 @@
 /**
- * Configuration from environment variables, checked once at start-up. Every problem is
- * collected and reported together so a user fixes their client config in one go.
+ * Configuration from environment variables, declared once in SETTINGS: each setting's variable,
+ * default, meaning and parser. The table drives parsing (every problem collected and reported
+ * together, so a user fixes their client config in one go), the start-up messages and the README's
+ * configuration table.
  */
 import os from 'node:os';
 import path from 'node:path';
-import { getModel, MODELS } from './catalog/models.js';
+import { getModel, MODELS, type ModelSpec } from './catalog/models.js';
+import { EXIT_CODES } from './core/failure.js';
 import { LOG_LEVELS, type LogLevel } from './core/log.js';
 import { expandHome } from './core/paths.js';
 
@@ -30,90 +33,251 @@ export interface Config {
   /** On shutdown, how long calls under way may take to finish and save. */
   readonly shutdownGraceMs: number;
   readonly logLevel: LogLevel;
+  /** `serve --http`: the bearer token every request must carry. */
+  readonly httpToken: string | undefined;
 }
 
 export const DEFAULT_BASE_URL = 'https://api.apiyi.com/v1';
-export const DEFAULT_PREVIEW_SIZE = 768;
-export const DEFAULT_MAX_RETRIES = 2;
-export const DEFAULT_MAX_CONCURRENT = 24;
-export const DEFAULT_SHUTDOWN_GRACE_MS = 120_000;
 /** Claude's vision downsizes anything larger, so a bigger preview only costs tokens. */
-export const MAX_PREVIEW_SIZE = 1568;
+const MAX_PREVIEW_SIZE = 1568;
 
-/** The variables, for the README's configuration table and the error messages. */
-export const CONFIG_VARIABLES = [
-  {
-    name: 'APIYI_API_KEY',
-    default: '(none)',
-    description:
-      'Your APIYI key. Without it the server starts and lists its tools, and tool calls explain how to set it.',
-  },
-  {
-    name: 'APIYI_BASE_URL',
-    default: DEFAULT_BASE_URL,
-    description: 'Gateway base URL (a relay, or `flux-mcp simulate` for a free local gateway).',
-  },
-  {
-    name: 'FLUX_MCP_OUTPUT_DIR',
-    default: '~/Pictures/flux-mcp',
-    description:
-      'Absolute path where images and their JSON sidecars are saved; created on demand. `~/` is expanded; relative paths are refused.',
-  },
-  {
-    name: 'FLUX_MCP_PREVIEW_SIZE',
-    default: String(DEFAULT_PREVIEW_SIZE),
-    description: `Long edge in px of the inline JPEG preview (64–${MAX_PREVIEW_SIZE}); 0 turns the inline preview off.`,
-  },
-  {
-    name: 'FLUX_MCP_NORMALIZE_INPUTS',
-    default: '1',
-    description:
-      'edit_images: turn reference images upright (EXIF orientation) and, for FLUX, scale them to at most 4 MP with sides in multiples of 16 before sending; inputs already within these limits are sent byte for byte. 0 sends every input as given.',
-  },
-  {
-    name: 'FLUX_MCP_MAX_RETRIES',
-    default: String(DEFAULT_MAX_RETRIES),
-    description:
-      'Retries (0–10) of a gateway request after a 429, a 5xx, or a connection failure before any answer. A request that timed out is never sent again (the gateway may have billed it).',
-  },
-  {
-    name: 'FLUX_MCP_TIMEOUT_MS',
-    default: '(per model)',
-    description:
-      "Timeout of one gateway request in ms (1000–3600000), for every model; by default each model's own (60–360 s, see the model table).",
-  },
-  {
-    name: 'FLUX_MCP_MAX_CONCURRENT',
-    default: String(DEFAULT_MAX_CONCURRENT),
-    description:
-      'Gateway calls in flight at once (1–256); more wait in line, first come first served, and report their place as progress.',
-  },
-  {
-    name: 'FLUX_MCP_MODEL_CONCURRENCY',
-    default: 'flux-kontext-max=6',
-    description:
-      'Per-model caps on calls in flight, e.g. `flux-kontext-max=6,gpt-image-2=4`; each replaces the default for its model.',
-  },
-  {
-    name: 'FLUX_MCP_SHUTDOWN_GRACE_MS',
-    default: String(DEFAULT_SHUTDOWN_GRACE_MS),
-    description:
-      'On SIGINT, SIGTERM or stdin end, how long (ms) calls under way may take to finish and save before the server exits.',
-  },
-  { name: 'FLUX_MCP_LOG_LEVEL', default: 'info', description: `stderr log level: ${LOG_LEVELS.join(', ')}.` },
-  {
-    name: 'FLUX_MCP_HTTP_TOKEN',
-    default: '(none)',
-    description:
-      '`serve --http` only: a bearer token every request must carry (`Authorization: Bearer …`); required to listen beyond 127.0.0.1.',
-  },
-] as const;
+/** A value a setting cannot take, in a sentence that says what it must be. */
+class SettingProblem extends Error {}
+
+interface Setting<K extends keyof Config> {
+  readonly env: string;
+  readonly key: K;
+  /** The default as the README shows it. */
+  readonly shownDefault: string;
+  readonly description: string;
+  /** The value when the variable is unset or empty. */
+  readonly fallback: (home: string) => Config[K];
+  /** The value from the (trimmed, non-empty) variable; throws SettingProblem. */
+  readonly parse: (raw: string, home: string) => Config[K];
+  /** Never shown, only said to be set. */
+  readonly secret?: boolean;
+}
+
+const setting = <K extends keyof Config>(spec: Setting<K>): Setting<K> => spec;
+
+type Range = readonly [min: number, max: number];
+const RETRIES: Range = [0, 10];
+const TIMEOUT_MS: Range = [1000, 3_600_000];
+const CONCURRENCY: Range = [1, 256];
+const GRACE_MS: Range = [0, 3_600_000];
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
 const FALSE_WORDS = ['0', 'false', 'no', 'off'];
 
+/** A whole number in [min, max]. */
+function wholeNumber(env: string, [min, max]: Range, what: string) {
+  return (raw: string): number => {
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      throw new SettingProblem(`${env} "${raw}" must be a whole number from ${min} to ${max} (${what})`);
+    }
+    return Number(raw);
+  };
+}
+
+/** "flux-kontext-max=6": a model with a cap of its own in the catalog, as the example of the syntax. */
+const CAP_EXAMPLE = (() => {
+  const models: readonly ModelSpec[] = MODELS;
+  const capped = models.find((m) => m.maxConcurrent !== undefined) ?? models[0]!;
+  return `${capped.id}=${capped.maxConcurrent ?? 4}`;
+})();
+
+const defaultOutputDir = (home: string): string => path.join(home, 'Pictures', 'flux-mcp');
+
+/** Every setting, in the order the README lists them. */
+export const SETTINGS = [
+  setting({
+    env: 'APIYI_API_KEY',
+    key: 'apiKey',
+    shownDefault: '(none)',
+    description:
+      'Your APIYI key. Without it the server starts and lists its tools, and tool calls explain how to set it.',
+    fallback: () => undefined,
+    parse: (raw) => raw,
+    secret: true,
+  }),
+  setting({
+    env: 'APIYI_BASE_URL',
+    key: 'baseUrl',
+    shownDefault: DEFAULT_BASE_URL,
+    description: 'Gateway base URL (a relay, or `flux-mcp simulate` for a free local gateway).',
+    fallback: () => DEFAULT_BASE_URL,
+    parse: (raw) => {
+      let parsed: URL;
+      try {
+        parsed = new URL(raw);
+      } catch {
+        throw new SettingProblem(`APIYI_BASE_URL "${raw}" is not a URL: use something like ${DEFAULT_BASE_URL}`);
+      }
+      if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+        throw new SettingProblem(`APIYI_BASE_URL "${raw}" must be an http(s) URL, e.g. ${DEFAULT_BASE_URL}`);
+      }
+      return parsed.toString().replace(/\/+$/, '');
+    },
+  }),
+  setting({
+    env: 'FLUX_MCP_OUTPUT_DIR',
+    key: 'outputDir',
+    shownDefault: '~/Pictures/flux-mcp',
+    description:
+      'Absolute path where images and their JSON sidecars are saved; created on demand. `~/` is expanded; ' +
+      'relative paths are refused.',
+    fallback: defaultOutputDir,
+    parse: (raw, home) => {
+      const expanded = expandHome(raw, home);
+      if (!path.isAbsolute(expanded)) {
+        throw new SettingProblem(
+          `FLUX_MCP_OUTPUT_DIR "${raw}" is a relative path: MCP clients often start servers with "/" as the ` +
+            `working directory, so give an absolute path such as ${defaultOutputDir(home)}`,
+        );
+      }
+      return path.resolve(expanded);
+    },
+  }),
+  setting({
+    env: 'FLUX_MCP_PREVIEW_SIZE',
+    key: 'previewSize',
+    shownDefault: '768',
+    description: `Long edge in px of the inline JPEG preview (64–${MAX_PREVIEW_SIZE}); 0 turns the inline preview off.`,
+    fallback: () => 768,
+    parse: (raw) => {
+      const value = Number(raw);
+      if (!/^\d+$/.test(raw) || (value !== 0 && (value < 64 || value > MAX_PREVIEW_SIZE))) {
+        throw new SettingProblem(
+          `FLUX_MCP_PREVIEW_SIZE "${raw}" must be 0 (no inline preview) or a whole number of pixels from 64 to ` +
+            `${MAX_PREVIEW_SIZE}; the default is 768`,
+        );
+      }
+      return value;
+    },
+  }),
+  setting({
+    env: 'FLUX_MCP_NORMALIZE_INPUTS',
+    key: 'normalizeInputs',
+    shownDefault: '1',
+    description:
+      'edit_images: turn reference images upright (EXIF orientation) and, for FLUX, scale them to at most 4 MP ' +
+      'with sides in multiples of 16 before sending; inputs already within these limits are sent byte for byte. ' +
+      '0 sends every input as given.',
+    fallback: () => true,
+    parse: (raw) => {
+      const word = raw.toLowerCase();
+      if (TRUE_WORDS.includes(word)) return true;
+      if (FALSE_WORDS.includes(word)) return false;
+      throw new SettingProblem(
+        `FLUX_MCP_NORMALIZE_INPUTS "${word}" must be 1 (normalize reference images, the default) or 0 (send them as given)`,
+      );
+    },
+  }),
+  setting({
+    env: 'FLUX_MCP_MAX_RETRIES',
+    key: 'maxRetries',
+    shownDefault: '2',
+    description:
+      `Retries (${RETRIES.join('–')}) of a gateway request after a 429, a 5xx, or a connection failure before any ` +
+      'answer. A request that timed out is never sent again (the gateway may have billed it).',
+    fallback: () => 2,
+    parse: wholeNumber('FLUX_MCP_MAX_RETRIES', RETRIES, 'retries of a failed gateway request'),
+  }),
+  setting({
+    env: 'FLUX_MCP_TIMEOUT_MS',
+    key: 'timeoutMs',
+    shownDefault: '(per model)',
+    description:
+      `Timeout of one gateway request in ms (${TIMEOUT_MS.join('–')}), for every model; by default each ` +
+      "model's own (see the model table).",
+    fallback: () => undefined,
+    parse: wholeNumber('FLUX_MCP_TIMEOUT_MS', TIMEOUT_MS, 'milliseconds per gateway request'),
+  }),
+  setting({
+    env: 'FLUX_MCP_MAX_CONCURRENT',
+    key: 'maxConcurrent',
+    shownDefault: '24',
+    description:
+      `Gateway calls in flight at once (${CONCURRENCY.join('–')}); more wait in line, first come first served, ` +
+      'and report their place as progress.',
+    fallback: () => 24,
+    parse: wholeNumber('FLUX_MCP_MAX_CONCURRENT', CONCURRENCY, 'gateway calls in flight'),
+  }),
+  setting({
+    env: 'FLUX_MCP_MODEL_CONCURRENCY',
+    key: 'modelConcurrency',
+    shownDefault: CAP_EXAMPLE,
+    description: `Per-model caps on calls in flight, e.g. \`${CAP_EXAMPLE},gpt-image-2=4\`; each replaces the default for its model.`,
+    fallback: () => ({}),
+    parse: (raw) => {
+      const caps: Record<string, number> = {};
+      const problems: string[] = [];
+      for (const entry of raw
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean)) {
+        const match = /^([\w.-]+)\s*=\s*(\d+)$/.exec(entry);
+        const [, id, count] = match ?? [];
+        if (id === undefined || count === undefined || Number(count) < 1) {
+          problems.push(
+            `FLUX_MCP_MODEL_CONCURRENCY entry "${entry}" must look like model=N with N ≥ 1, e.g. ${CAP_EXAMPLE}`,
+          );
+        } else if (!getModel(id)) {
+          problems.push(
+            `FLUX_MCP_MODEL_CONCURRENCY names "${id}", which is not a model: use one of ${MODELS.map((m) => m.id).join(', ')}`,
+          );
+        } else {
+          caps[id] = Number(count);
+        }
+      }
+      if (problems.length > 0) throw new SettingProblem(problems.join('\n'));
+      return caps;
+    },
+  }),
+  setting({
+    env: 'FLUX_MCP_SHUTDOWN_GRACE_MS',
+    key: 'shutdownGraceMs',
+    shownDefault: '120000',
+    description:
+      'On SIGINT, SIGTERM or stdin end, how long (ms) calls under way may take to finish and save before the server exits.',
+    fallback: () => 120_000,
+    parse: wholeNumber('FLUX_MCP_SHUTDOWN_GRACE_MS', GRACE_MS, 'milliseconds'),
+  }),
+  setting({
+    env: 'FLUX_MCP_LOG_LEVEL',
+    key: 'logLevel',
+    shownDefault: 'info',
+    description: `stderr log level: ${LOG_LEVELS.join(', ')}.`,
+    fallback: () => 'info',
+    parse: (raw) => {
+      const level = raw.toLowerCase();
+      if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+        throw new SettingProblem(`FLUX_MCP_LOG_LEVEL "${level}" must be one of ${LOG_LEVELS.join(', ')}`);
+      }
+      return level as LogLevel;
+    },
+  }),
+  setting({
+    env: 'FLUX_MCP_HTTP_TOKEN',
+    key: 'httpToken',
+    shownDefault: '(none)',
+    description:
+      '`serve --http` only: a bearer token every request must carry (`Authorization: Bearer …`); required to ' +
+      'listen beyond 127.0.0.1.',
+    fallback: () => undefined,
+    parse: (raw) => raw,
+    secret: true,
+  }),
+] as const;
+
+/**
+ * A configuration that cannot start the server. Every entry point (stdio, `serve`, the CLI's
+ * commands) reports it the same way and exits with the same code.
+ */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+  /** A local failure, like a disk that cannot be written: the set-up, not the call, must change. */
+  readonly exitCode = EXIT_CODES.local;
   constructor(readonly problems: readonly string[]) {
     super(`flux-mcp cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
@@ -121,124 +285,37 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): Config {
   const problems: string[] = [];
-  const read = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  };
-
-  const apiKey = read('APIYI_API_KEY');
-
-  let baseUrl = DEFAULT_BASE_URL;
-  const rawBase = read('APIYI_BASE_URL');
-  if (rawBase !== undefined) {
-    let parsed: URL | undefined;
+  const values: Record<string, unknown> = {};
+  for (const entry of SETTINGS as readonly Setting<keyof Config>[]) {
+    const raw = env[entry.env]?.trim();
+    if (raw === undefined || raw === '') {
+      values[entry.key] = entry.fallback(home);
+      continue;
+    }
     try {
-      parsed = new URL(rawBase);
-    } catch {
-      problems.push(`APIYI_BASE_URL "${rawBase}" is not a URL: use something like ${DEFAULT_BASE_URL}`);
-    }
-    if (parsed && parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-      problems.push(`APIYI_BASE_URL "${rawBase}" must be an http(s) URL, e.g. ${DEFAULT_BASE_URL}`);
-    } else if (parsed) {
-      baseUrl = parsed.toString().replace(/\/+$/, '');
+      values[entry.key] = entry.parse(raw, home);
+    } catch (error) {
+      if (!(error instanceof SettingProblem)) throw error;
+      problems.push(...error.message.split('\n'));
     }
   }
-
-  let outputDir = path.join(home, 'Pictures', 'flux-mcp');
-  const rawDir = read('FLUX_MCP_OUTPUT_DIR');
-  if (rawDir !== undefined) {
-    const expanded = expandHome(rawDir, home);
-    if (!path.isAbsolute(expanded)) {
-      problems.push(
-        `FLUX_MCP_OUTPUT_DIR "${rawDir}" is a relative path: MCP clients often start servers with "/" as the working directory, so give an absolute path such as ${path.join(home, 'Pictures', 'flux-mcp')}`,
-      );
-    } else {
-      outputDir = path.resolve(expanded);
-    }
-  }
-
-  let previewSize = DEFAULT_PREVIEW_SIZE;
-  const rawPreview = read('FLUX_MCP_PREVIEW_SIZE');
-  if (rawPreview !== undefined) {
-    const value = Number(rawPreview);
-    if (!/^\d+$/.test(rawPreview) || (value !== 0 && (value < 64 || value > MAX_PREVIEW_SIZE))) {
-      problems.push(
-        `FLUX_MCP_PREVIEW_SIZE "${rawPreview}" must be 0 (no inline preview) or a whole number of pixels from 64 to ${MAX_PREVIEW_SIZE}; the default is ${DEFAULT_PREVIEW_SIZE}`,
-      );
-    } else {
-      previewSize = value;
-    }
-  }
-
-  let normalizeInputs = true;
-  const rawNormalize = read('FLUX_MCP_NORMALIZE_INPUTS')?.toLowerCase();
-  if (rawNormalize !== undefined) {
-    if (TRUE_WORDS.includes(rawNormalize)) normalizeInputs = true;
-    else if (FALSE_WORDS.includes(rawNormalize)) normalizeInputs = false;
-    else
-      problems.push(
-        `FLUX_MCP_NORMALIZE_INPUTS "${rawNormalize}" must be 1 (normalize reference images, the default) or 0 (send them as given)`,
-      );
-  }
-
-  /** A whole number in [min, max], or the default; a problem otherwise. */
-  const integer = (name: string, min: number, max: number, what: string): number | undefined => {
-    const raw = read(name);
-    if (raw === undefined) return undefined;
-    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      problems.push(`${name} "${raw}" must be a whole number from ${min} to ${max} (${what})`);
-      return undefined;
-    }
-    return Number(raw);
-  };
-  const maxRetries =
-    integer('FLUX_MCP_MAX_RETRIES', 0, 10, 'retries of a failed gateway request') ?? DEFAULT_MAX_RETRIES;
-  const timeoutMs = integer('FLUX_MCP_TIMEOUT_MS', 1000, 3_600_000, 'milliseconds per gateway request');
-  const maxConcurrent = integer('FLUX_MCP_MAX_CONCURRENT', 1, 256, 'gateway calls in flight') ?? DEFAULT_MAX_CONCURRENT;
-  const shutdownGraceMs =
-    integer('FLUX_MCP_SHUTDOWN_GRACE_MS', 0, 3_600_000, 'milliseconds') ?? DEFAULT_SHUTDOWN_GRACE_MS;
-
-  const modelConcurrency: Record<string, number> = {};
-  const rawCaps = read('FLUX_MCP_MODEL_CONCURRENCY');
-  for (const entry of rawCaps
-    ?.split(',')
-    .map((e) => e.trim())
-    .filter(Boolean) ?? []) {
-    const match = /^([\w.-]+)\s*=\s*(\d+)$/.exec(entry);
-    if (!match || Number(match[2]) < 1) {
-      problems.push(
-        `FLUX_MCP_MODEL_CONCURRENCY entry "${entry}" must look like model=N with N ≥ 1, e.g. flux-kontext-max=6`,
-      );
-    } else if (!getModel(match[1]!)) {
-      problems.push(
-        `FLUX_MCP_MODEL_CONCURRENCY names "${match[1]}", which is not a model: use one of ${MODELS.map((m) => m.id).join(', ')}`,
-      );
-    } else {
-      modelConcurrency[match[1]!] = Number(match[2]);
-    }
-  }
-
-  let logLevel: LogLevel = 'info';
-  const rawLevel = read('FLUX_MCP_LOG_LEVEL')?.toLowerCase();
-  if (rawLevel !== undefined) {
-    if ((LOG_LEVELS as readonly string[]).includes(rawLevel)) logLevel = rawLevel as LogLevel;
-    else problems.push(`FLUX_MCP_LOG_LEVEL "${rawLevel}" must be one of ${LOG_LEVELS.join(', ')}`);
-  }
-
   if (problems.length > 0) throw new ConfigError(problems);
-  return {
-    apiKey,
-    baseUrl,
-    outputDir,
-    previewSize,
-    normalizeInputs,
-    maxRetries,
-    timeoutMs,
-    maxConcurrent,
-    modelConcurrency,
-    shutdownGraceMs,
-    logLevel,
-  };
+  return values as unknown as Config;
+}
+
+/**
+ * The start-up line's account of the settings that differ from their defaults, e.g.
+ * "APIYI_API_KEY (set), FLUX_MCP_PREVIEW_SIZE=0"; secrets are only said to be set.
+ */
+export function describeSettings(config: Config, home: string = os.homedir()): string {
+  const changed: string[] = [];
+  for (const entry of SETTINGS as readonly Setting<keyof Config>[]) {
+    const value = config[entry.key];
+    if (JSON.stringify(value) === JSON.stringify(entry.fallback(home))) continue;
+    if (entry.secret) changed.push(`${entry.env} (set)`);
+    else changed.push(`${entry.env}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+  }
+  return changed.length > 0 ? changed.join(', ') : 'all defaults';
 }
 
 /** Start-up warnings that are not fatal. */

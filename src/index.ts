@@ -30,7 +30,7 @@ Options of generate and edit: --model, --size WxH, --width, --height, --aspect-r
   --background, --compression, --filename, --out DIR (output directory), --json (print the result as JSON)
 
 Exit codes: 0 done, 2 bad input (fix the arguments), 3 refused by the gateway (key, moderation,
-  credit), 4 transient (try again later), 1 local failure.
+  credit), 4 transient (try again later), 1 local failure (the configuration, the disk).
 
 Environment: APIYI_API_KEY, APIYI_BASE_URL, FLUX_MCP_OUTPUT_DIR and the rest in the README;
   FLUX_MCP_HTTP_TOKEN for serve --http.

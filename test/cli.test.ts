@@ -83,6 +83,18 @@ describe('generate', () => {
     expect(result.model).toBe('flux-2-pro');
   });
 
+  it('exits 1 for a configuration error, the same code the stdio server and `serve` exit with', async () => {
+    const bad = { FLUX_MCP_OUTPUT_DIR: 'relative', FLUX_MCP_LOG_LEVEL: 'loud' };
+    for (const args of [['generate', 'A kite'], ['images'], ['serve', '--http', '--port', '0'], ['serve']]) {
+      const run = await cli(args, bad);
+      expect(run.code, args.join(' ')).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain('FLUX_MCP_OUTPUT_DIR "relative" is a relative path');
+      expect(run.stderr).toContain('FLUX_MCP_LOG_LEVEL "loud" must be one of');
+    }
+    expect(simulator.apiRequests()).toEqual([]);
+  });
+
   it('exits 2 for bad input, without calling the gateway, naming the problem', async () => {
     const run = await cli(['generate', 'A kite', '--width', '1000', '--height', '1000']);
     expect(run.code).toBe(2);

@@ -1,6 +1,13 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configWarnings, DEFAULT_BASE_URL, loadConfig } from '../src/config.js';
+import {
+  ConfigError,
+  configWarnings,
+  DEFAULT_BASE_URL,
+  describeSettings,
+  loadConfig,
+  SETTINGS,
+} from '../src/config.js';
 
 const HOME = path.resolve('/home/tester');
 
@@ -138,5 +145,19 @@ describe('loadConfig', () => {
     expect(configWarnings(loadConfig({ APIYI_API_KEY: 'k', APIYI_BASE_URL: 'http://127.0.0.1:1/v1' }, HOME))).toEqual(
       [],
     );
+  });
+
+  it('is one table: every Config field has exactly one setting, and the start-up line names what differs', () => {
+    const keys = SETTINGS.map((entry) => entry.key).sort();
+    expect(keys).toEqual(Object.keys(loadConfig({}, HOME)).sort());
+    expect(new Set(SETTINGS.map((entry) => entry.env)).size).toBe(SETTINGS.length);
+    expect(describeSettings(loadConfig({}, HOME), HOME)).toBe('all defaults');
+    const config = loadConfig(
+      { APIYI_API_KEY: 'sk-secret-value', FLUX_MCP_PREVIEW_SIZE: '0', FLUX_MCP_HTTP_TOKEN: 't0k3n' },
+      HOME,
+    );
+    const line = describeSettings(config, HOME);
+    expect(line).toBe('APIYI_API_KEY (set), FLUX_MCP_PREVIEW_SIZE=0, FLUX_MCP_HTTP_TOKEN (set)');
+    expect(line).not.toContain('sk-secret-value');
   });
 });

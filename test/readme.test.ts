@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES } from '../src/config.js';
+import { SETTINGS } from '../src/config.js';
 import { SERVER_NAME, SERVER_VERSION } from '../src/core/version.js';
 import { renderReadme } from '../src/docs/readme.js';
 
@@ -32,7 +32,7 @@ function expectStdioEntry(entry: StdioEntry): void {
   expect(path.posix.isAbsolute(entry.args[0]!)).toBe(true);
   expect(entry.args[0]!.endsWith('/dist/index.js')).toBe(true);
   expect(Object.keys(entry.env)).toContain('APIYI_API_KEY');
-  const known = CONFIG_VARIABLES.map((v) => v.name as string);
+  const known = SETTINGS.map((v) => v.env as string);
   for (const name of Object.keys(entry.env)) expect(known).toContain(name);
 }
 

@@ -214,7 +214,13 @@ export async function runCommand<T extends number | 'running'>(
   try {
     return await command(argv, io);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(
+        `flux-mcp: ${error.message}\nFix these environment variables (see the README's Configuration).\n`,
+      );
+      return error.exitCode;
+    }
+    if (error instanceof UsageError) {
       io.stderr.write(`flux-mcp: ${error.message}\nRun flux-mcp --help for usage.\n`);
       return EXIT_CODES.badInput;
     }

@@ -38,15 +38,15 @@ export async function serveCommand(argv: readonly string[]): Promise<number | 'r
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
-      return EXIT_CODES.badInput;
+      return error.exitCode;
     }
     throw error;
   }
-  const log = createLogger(config.logLevel, [config.apiKey, process.env.FLUX_MCP_HTTP_TOKEN]);
+  const log = createLogger(config.logLevel, [config.apiKey, config.httpToken]);
   try {
     const running = await startHttpServer(
       config,
-      { port, host: values.host ?? '127.0.0.1', token: process.env.FLUX_MCP_HTTP_TOKEN?.trim() || undefined },
+      { port, host: values.host ?? '127.0.0.1', token: config.httpToken },
       { log },
     );
     const stop = (signal: string): void => {

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import { modelTableMarkdown } from '../catalog/describe.js';
-import { CONFIG_VARIABLES } from '../config.js';
+import { SETTINGS } from '../config.js';
 import { ERROR_CATEGORIES } from '../core/failure.js';
 import { editImagesInput } from '../tools/edit-images.js';
 import { generateImageInput } from '../tools/generate-image.js';
@@ -45,7 +45,7 @@ export function readmeSections(): Record<string, string> {
     configuration: [
       '| variable | default | meaning |',
       '|---|---|---|',
-      ...CONFIG_VARIABLES.map((v) => `| \`${v.name}\` | ${cell(v.default)} | ${cell(v.description)} |`),
+      ...SETTINGS.map((v) => `| \`${v.env}\` | ${cell(v.shownDefault)} | ${cell(v.description)} |`),
     ].join('\n'),
     'generate_image-arguments': argumentTable(generateImageInput),
     'edit_images-arguments': argumentTable(editImagesInput),

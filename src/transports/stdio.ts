@@ -4,7 +4,7 @@
  * save their images before the process exits.
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { type Config, ConfigError, configWarnings, loadConfig } from '../config.js';
+import { type Config, ConfigError, configWarnings, describeSettings, loadConfig } from '../config.js';
 import { closeHttp } from '../core/http.js';
 import { createLogger } from '../core/log.js';
 import { SERVER_VERSION } from '../core/version.js';
@@ -18,7 +18,7 @@ export async function runStdioServer(): Promise<void> {
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\nFix the "env" block of this server in your MCP client config.\n`);
-      process.exit(1);
+      process.exit(error.exitCode);
     }
     throw error;
   }
@@ -48,5 +48,7 @@ export async function runStdioServer(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   await server.connect(transport);
-  log.info(`flux-mcp ${SERVER_VERSION} ready on stdio; images go to ${config.outputDir}`);
+  log.info(
+    `flux-mcp ${SERVER_VERSION} ready on stdio; images go to ${config.outputDir}; settings: ${describeSettings(config)}`,
+  );
 }

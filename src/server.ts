@@ -77,7 +77,7 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
   const log = forwardToClients(options.log ?? createLogger(config.logLevel, [config.apiKey]), sessions, [
     config.apiKey,
   ]);
-  const library = new ImageLibrary(config.outputDir);
+  const library = new ImageLibrary(config.outputDir, log);
   const modelCaps: Record<string, number> = {};
   for (const model of MODELS as readonly ModelSpec[])
     if (model.maxConcurrent !== undefined) modelCaps[model.id] = model.maxConcurrent;

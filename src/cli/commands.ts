@@ -12,6 +12,8 @@ import { priceText } from '../catalog/describe.js';
 import { MODELS, type ModelSpec } from '../catalog/models.js';
 import { type Config, ConfigError, loadConfig } from '../config.js';
 import { ERROR_CATEGORIES, type ErrorCategory, EXIT_CODES } from '../core/failure.js';
+import type { ImageResult } from '../pipeline/image-result.js';
+import type { ListImagesResult } from '../tools/list-images.js';
 import { startLocalServer } from './local-server.js';
 import { progressDisplay } from './progress-display.js';
 
@@ -125,8 +127,9 @@ async function runTool(
   return EXIT_CODES.ok;
 }
 
-const savedPaths = (result: CallToolResult): string[] =>
-  (result.structuredContent as { images: { path: string }[] }).images.map((i) => i.path);
+/** The paths of the images a result gives, one per line: what scripts read from stdout. */
+const imagePaths = (result: CallToolResult): string[] =>
+  (result.structuredContent as ImageResult | ListImagesResult).images.map((image) => image.path);
 
 export async function generateCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, OUTPUT_OPTIONS);
@@ -134,7 +137,7 @@ export async function generateCommand(argv: readonly string[], io: Io): Promise<
     throw new UsageError('generate takes one prompt, in quotes: flux-mcp generate "a red fox in the snow"');
   const config = configFor(values.out, io.env);
   const args = { prompt: positionals[0], ...toolArguments(values, ['out', 'json']) };
-  return runTool(io, config, 'generate_image', args, values.json === true, savedPaths);
+  return runTool(io, config, 'generate_image', args, values.json === true, imagePaths);
 }
 
 export async function editCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -156,7 +159,7 @@ export async function editCommand(argv: readonly string[], io: Io): Promise<numb
     images: values.image.map(resolveLocal),
     ...(values.mask !== undefined ? { mask: resolveLocal(values.mask) } : {}),
   };
-  return runTool(io, config, 'edit_images', args, values.json === true, savedPaths);
+  return runTool(io, config, 'edit_images', args, values.json === true, imagePaths);
 }
 
 export async function imagesCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -179,9 +182,7 @@ export async function imagesCommand(argv: readonly string[], io: Io): Promise<nu
       ? { limit: Number.isFinite(Number(values.limit)) ? Number(values.limit) : values.limit }
       : {}),
   };
-  return runTool(io, config, 'list_images', args, values.json === true, (result) =>
-    (result.structuredContent as { images: { path: string }[] }).images.map((i) => i.path),
-  );
+  return runTool(io, config, 'list_images', args, values.json === true, imagePaths);
 }
 
 export function modelsCommand(argv: readonly string[], io: Io): number {

@@ -16,7 +16,8 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { MODELS } from '../catalog/models.js';
 import { formatBytes } from '../core/units.js';
-import type { ImageLibrary, LibraryImage } from '../library/image-library.js';
+import type { ImageLibrary } from '../library/image-library.js';
+import type { SavedImage } from '../library/sidecar.js';
 
 export const CATALOG_URI = 'flux-mcp://models';
 export const RESOURCE_PAGE_SIZE = 50;
@@ -37,7 +38,7 @@ const catalogResource: Resource = {
   mimeType: 'application/json',
 };
 
-function imageResource(image: LibraryImage): Resource {
+function imageResource(image: SavedImage): Resource {
   const title = image.prompt.length > 80 ? `${image.prompt.slice(0, 79)}…` : image.prompt;
   return {
     uri: image.uri,
@@ -51,7 +52,7 @@ function imageResource(image: LibraryImage): Resource {
 }
 
 /** Cursors name the last item of a page, so pages stay put when new images arrive on top. */
-function encodeCursor(image: LibraryImage): string {
+function encodeCursor(image: SavedImage): string {
   return Buffer.from(JSON.stringify([image.createdAt, image.file])).toString('base64url');
 }
 
@@ -69,7 +70,7 @@ function decodeCursor(cursor: string): [string, string] {
   );
 }
 
-const olderThan = (image: LibraryImage, [createdAt, file]: [string, string]): boolean =>
+const olderThan = (image: SavedImage, [createdAt, file]: [string, string]): boolean =>
   image.createdAt < createdAt || (image.createdAt === createdAt && image.file < file);
 
 export function installResources(server: Server, library: ImageLibrary, options: ResourceOptions): void {

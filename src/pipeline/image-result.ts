@@ -7,7 +7,8 @@ import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
 import { formatBytes } from '../core/units.js';
 import type { Preview } from '../imaging/preview.js';
-import type { SavedImage } from '../library/save.js';
+import { savedImageSchema } from '../library/saved-image.js';
+import { type SavedImage, tokenUsageSchema } from '../library/sidecar.js';
 import type { ToolOutput } from './call.js';
 
 /**
@@ -21,33 +22,18 @@ export const IMAGE_TOOL_HINTS = {
   openWorldHint: true,
 } as const;
 
+/** A saved image as a result gives it: where it is and what it is (the hash stays in the sidecar). */
+const resultImageSchema = savedImageSchema.omit({ sha256: true });
+
 export const imageResultSchema = z.object({
-  images: z
-    .array(
-      z.object({
-        path: z.string().describe('Absolute path of the saved image'),
-        uri: z.string().describe('file:// URI of the saved image'),
-        width: z.number().int(),
-        height: z.number().int(),
-        mimeType: z.string(),
-        bytes: z.number().int(),
-      }),
-    )
-    .describe('The saved images (one per call)'),
+  images: z.array(resultImageSchema).describe('The saved images (one per call)'),
   model: z.string(),
   seed: z.number().int().optional().describe('Seed sent to the model; reuse it to reproduce the image'),
   requestId: z.string().optional().describe("The gateway's x-request-id, for support"),
   elapsedMs: z.number().int().describe('Wall time of the call'),
   attempts: z.number().int().describe('Gateway requests made, retries included'),
   priceUsd: z.number().optional().describe('Flat price of the image in USD (absent for token-billed models)'),
-  usage: z
-    .object({
-      input_tokens: z.number().optional(),
-      output_tokens: z.number().optional(),
-      total_tokens: z.number().optional(),
-    })
-    .optional()
-    .describe('Token usage reported by token-billed models'),
+  usage: tokenUsageSchema.optional().describe('Token usage reported by token-billed models'),
   notes: z.array(z.string()).optional().describe('What the server adjusted or dropped, and why'),
 });
 export type ImageResult = z.output<typeof imageResultSchema>;
@@ -93,7 +79,7 @@ export function imageResult(input: ImageResultInput): ToolOutput<ImageResult> {
   content.push({
     type: 'resource_link',
     uri: saved.uri,
-    name: saved.fileName,
+    name: saved.file,
     mimeType: saved.mimeType,
     description: `${saved.width}×${saved.height} image from ${input.model}`,
   });
@@ -101,16 +87,8 @@ export function imageResult(input: ImageResultInput): ToolOutput<ImageResult> {
   return {
     content,
     structuredContent: {
-      images: [
-        {
-          path: saved.path,
-          uri: saved.uri,
-          width: saved.width,
-          height: saved.height,
-          mimeType: saved.mimeType,
-          bytes: saved.bytes,
-        },
-      ],
+      // Parsing keeps the schema's fields of the saved image and drops the rest.
+      images: [resultImageSchema.parse(saved)],
       model: input.model,
       ...(input.seed !== undefined ? { seed: input.seed } : {}),
       ...(input.requestId ? { requestId: input.requestId } : {}),

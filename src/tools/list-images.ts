@@ -6,6 +6,8 @@
 import * as z from 'zod';
 import { MODELS } from '../catalog/models.js';
 import { invalidArgument } from '../core/failure.js';
+import { savedImageSchema } from '../library/saved-image.js';
+import { sidecarSchema } from '../library/sidecar.js';
 import type { ToolContext } from '../pipeline/context.js';
 import { defineTool } from './definition.js';
 
@@ -32,23 +34,17 @@ export const listImagesInput = z.strictObject({
   limit: z.number().int().min(1).max(100).default(20).describe('Most images to return, newest first (default 20)'),
 });
 
-const listedImage = z.object({
-  path: z.string(),
-  uri: z.string(),
-  width: z.number().int(),
-  height: z.number().int(),
-  mimeType: z.string(),
-  bytes: z.number().int(),
-  model: z.string(),
-  prompt: z.string(),
-  createdAt: z.string(),
-});
+/** A found image: where it is and what it is, with the model, prompt and time its sidecar records. */
+const listedImage = savedImageSchema
+  .omit({ sha256: true })
+  .extend(sidecarSchema.pick({ model: true, prompt: true, createdAt: true }).shape);
 
 export const listImagesResult = z.object({
   images: z.array(listedImage).describe('Newest first'),
   matched: z.number().int().describe('How many images match, before the limit'),
   directory: z.string(),
 });
+export type ListImagesResult = z.output<typeof listImagesResult>;
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -103,17 +99,8 @@ export function listImagesTool(ctx: ToolContext) {
       return {
         content: [{ type: 'text', text: [summary, ...lines].join('\n') }],
         structuredContent: {
-          images: shown.map(({ path, uri, width, height, mimeType, bytes, model, prompt, createdAt }) => ({
-            path,
-            uri,
-            width,
-            height,
-            mimeType,
-            bytes,
-            model,
-            prompt,
-            createdAt,
-          })),
+          // Parsing keeps the listed fields of each library record and drops the rest.
+          images: shown.map((image) => listedImage.parse(image)),
           matched: found.length,
           directory: ctx.config.outputDir,
         },

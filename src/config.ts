@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { getModel, MODELS } from './catalog/models.js';
+import { findModel, MODELS } from './catalog/models.js';
 import { LOG_LEVELS, type LogLevel } from './core/log.js';
 import { expandHome } from './core/paths.js';
 
@@ -209,7 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, home: string = 
       problems.push(
         `FLUX_MCP_MODEL_CONCURRENCY entry "${entry}" must look like model=N with N ≥ 1, e.g. flux-kontext-max=6`,
       );
-    } else if (!getModel(match[1]!)) {
+    } else if (!findModel(match[1]!)) {
       problems.push(
         `FLUX_MCP_MODEL_CONCURRENCY names "${match[1]}", which is not a model: use one of ${MODELS.map((m) => m.id).join(', ')}`,
       );

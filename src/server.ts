@@ -4,7 +4,7 @@
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
-import { MODELS, type ModelSpec } from './catalog/models.js';
+import { catalogConcurrencyCaps } from './catalog/models.js';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './core/log.js';
 import { redact } from './core/redact.js';
@@ -78,9 +78,6 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
     config.apiKey,
   ]);
   const library = new ImageLibrary(config.outputDir);
-  const modelCaps: Record<string, number> = {};
-  for (const model of MODELS as readonly ModelSpec[])
-    if (model.maxConcurrent !== undefined) modelCaps[model.id] = model.maxConcurrent;
   const ctx: ToolContext = {
     config,
     log,
@@ -96,7 +93,7 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
       : undefined,
     limiter: new CallLimiter({
       maxConcurrent: config.maxConcurrent,
-      modelCaps: { ...modelCaps, ...config.modelConcurrency },
+      modelCaps: { ...catalogConcurrencyCaps(), ...config.modelConcurrency },
     }),
     library,
     imageSaved: () => {

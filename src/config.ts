@@ -4,7 +4,9 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { findModel, MODELS } from './catalog/models.js';
+import { normalizationTargets } from './catalog/describe.js';
+import { UPSTREAM_ACTIVE_TASKS } from './catalog/gateway.js';
+import { catalogConcurrencyCaps, EDIT_MODEL_IDS, findModel, MODELS, type ModelSpec } from './catalog/models.js';
 import { LOG_LEVELS, type LogLevel } from './core/log.js';
 import { expandHome } from './core/paths.js';
 
@@ -17,15 +19,15 @@ export interface Config {
   readonly outputDir: string;
   /** Long edge in px of the inline preview; 0 = no inline image. */
   readonly previewSize: number;
-  /** Bring reference images to what the gateway documents (upright, ≤ 4 MP, sides ×16) before sending. */
+  /** Bring reference images to what the gateway documents (upright, in the model's pixel budget and grid) before sending. */
   readonly normalizeInputs: boolean;
   /** Retries of a gateway request after a 429, a 5xx or a connection failure before any answer. */
   readonly maxRetries: number;
   /** Overrides every model's timeout when set. */
   readonly timeoutMs: number | undefined;
-  /** Gateway calls in flight at once, across models (the upstream account allows 24 active tasks). */
+  /** Gateway calls in flight at once, across models (the upstream account's active tasks). */
   readonly maxConcurrent: number;
-  /** Per-model caps on calls in flight, over the catalog's (flux-kontext-max 6). */
+  /** Per-model caps on calls in flight, over the catalog's. */
   readonly modelConcurrency: Readonly<Record<string, number>>;
   /** On shutdown, how long calls under way may take to finish and save. */
   readonly shutdownGraceMs: number;
@@ -35,10 +37,22 @@ export interface Config {
 export const DEFAULT_BASE_URL = 'https://api.apiyi.com/v1';
 export const DEFAULT_PREVIEW_SIZE = 768;
 export const DEFAULT_MAX_RETRIES = 2;
-export const DEFAULT_MAX_CONCURRENT = 24;
+export const DEFAULT_MAX_CONCURRENT = UPSTREAM_ACTIVE_TASKS;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 120_000;
 /** Claude's vision downsizes anything larger, so a bigger preview only costs tokens. */
 export const MAX_PREVIEW_SIZE = 1568;
+
+/** The catalog's own per-model caps, as FLUX_MCP_MODEL_CONCURRENCY writes them ("<model>=6"). */
+const CATALOG_CAPS = Object.entries(catalogConcurrencyCaps()).map(([id, cap]) => `${id}=${cap}`);
+/** The slowest model, for the example of a cap. */
+const SLOWEST = (MODELS as readonly ModelSpec[]).reduce((a, b) => (b.timeoutMs > a.timeoutMs ? b : a));
+const CAPS_EXAMPLE = [...CATALOG_CAPS, `${SLOWEST.id}=4`].join(',');
+const TIMEOUTS_S = MODELS.map((m) => m.timeoutMs / 1000);
+
+/** What normalization does beyond turning inputs upright, by model. */
+const SCALING = normalizationTargets(EDIT_MODEL_IDS)
+  .map((t) => `, for ${t.models}, scale them to at most ${t.maxPixels} with sides in multiples of ${t.multipleOf}`)
+  .join(' and');
 
 /** The variables, for the README's configuration table and the error messages. */
 export const CONFIG_VARIABLES = [
@@ -67,8 +81,7 @@ export const CONFIG_VARIABLES = [
   {
     name: 'FLUX_MCP_NORMALIZE_INPUTS',
     default: '1',
-    description:
-      'edit_images: turn reference images upright (EXIF orientation) and, for FLUX, scale them to at most 4 MP with sides in multiples of 16 before sending; inputs already within these limits are sent byte for byte. 0 sends every input as given.',
+    description: `edit_images: turn reference images upright (EXIF orientation)${SCALING ? ` and${SCALING}` : ''} before sending; inputs already within these limits are sent byte for byte. 0 sends every input as given.`,
   },
   {
     name: 'FLUX_MCP_MAX_RETRIES',
@@ -79,8 +92,7 @@ export const CONFIG_VARIABLES = [
   {
     name: 'FLUX_MCP_TIMEOUT_MS',
     default: '(per model)',
-    description:
-      "Timeout of one gateway request in ms (1000–3600000), for every model; by default each model's own (60–360 s, see the model table).",
+    description: `Timeout of one gateway request in ms (1000–3600000), for every model; by default each model's own (${Math.min(...TIMEOUTS_S)}–${Math.max(...TIMEOUTS_S)} s, see the model table).`,
   },
   {
     name: 'FLUX_MCP_MAX_CONCURRENT',
@@ -90,9 +102,8 @@ export const CONFIG_VARIABLES = [
   },
   {
     name: 'FLUX_MCP_MODEL_CONCURRENCY',
-    default: 'flux-kontext-max=6',
-    description:
-      'Per-model caps on calls in flight, e.g. `flux-kontext-max=6,gpt-image-2=4`; each replaces the default for its model.',
+    default: CATALOG_CAPS.join(',') || '(none)',
+    description: `Per-model caps on calls in flight, e.g. \`${CAPS_EXAMPLE}\`; each replaces the default for its model.`,
   },
   {
     name: 'FLUX_MCP_SHUTDOWN_GRACE_MS',
@@ -207,7 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, home: string = 
     const match = /^([\w.-]+)\s*=\s*(\d+)$/.exec(entry);
     if (!match || Number(match[2]) < 1) {
       problems.push(
-        `FLUX_MCP_MODEL_CONCURRENCY entry "${entry}" must look like model=N with N ≥ 1, e.g. flux-kontext-max=6`,
+        `FLUX_MCP_MODEL_CONCURRENCY entry "${entry}" must look like model=N with N ≥ 1, e.g. ${CAPS_EXAMPLE.split(',')[0]}`,
       );
     } else if (!findModel(match[1]!)) {
       problems.push(

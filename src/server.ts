@@ -4,6 +4,7 @@
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
+import { modelsByProvider } from './catalog/describe.js';
 import { catalogConcurrencyCaps } from './catalog/models.js';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './core/log.js';
@@ -40,7 +41,7 @@ export interface ServerOptions {
 }
 
 const INSTRUCTIONS =
-  'flux-mcp makes images with FLUX and gpt-image-2 and saves them to disk. Every result gives the ' +
+  `flux-mcp makes images with ${modelsByProvider()} and saves them to disk. Every result gives the ` +
   "image's absolute path: pass paths between calls, never base64. Arguments are validated before " +
   'any paid request; an invalid_argument error names the field and the nearest valid value.';
 
@@ -146,7 +147,7 @@ function forwardToClients(
 /** A new MCP server (one session) on a runtime, not yet connected to a transport. */
 export function createSession(runtime: ServerRuntime): Server {
   const server = new Server(
-    { name: SERVER_NAME, version: SERVER_VERSION, title: 'FLUX image generation (APIYI)' },
+    { name: SERVER_NAME, version: SERVER_VERSION, title: `${modelsByProvider()} image generation (APIYI)` },
     { instructions: INSTRUCTIONS, jsonSchemaValidator: NO_ELICITATION, capabilities: { logging: {} } },
   );
   installResources(server, runtime.ctx.library, { maxReadBytes: MAX_RESOURCE_READ_BYTES });

@@ -49,14 +49,16 @@ function groupBy<M extends ModelSpec, K>(models: readonly M[], key: (model: M) =
 const sameMembers = (a: readonly ModelSpec[], b: readonly ModelSpec[]): boolean =>
   a.length === b.length && a.every((m) => b.includes(m));
 
-/** "flux-2-pro/max/flex" for ids that share a prefix up to a dash; else "a, b". */
+/** "flux-2-pro/max/flex" for ids that differ only after their last dash; else "a, b". */
 export function compactIds(ids: readonly string[]): string {
   if (ids.length < 2) return ids.join('');
   let prefix = ids[0]!;
   for (const id of ids) while (!id.startsWith(prefix)) prefix = prefix.slice(0, -1);
   prefix = prefix.slice(0, prefix.lastIndexOf('-') + 1);
-  if (prefix === '' || ids.some((id) => id.length === prefix.length)) return ids.join(', ');
-  return `${prefix}${ids.map((id) => id.slice(prefix.length)).join('/')}`;
+  const rests = ids.map((id) => id.slice(prefix.length));
+  // Only when every id differs in its last part: "flux-pro/pro-1.1" would read as two models.
+  if (prefix === '' || rests.some((rest) => rest === '' || rest.includes('-'))) return ids.join(', ');
+  return `${prefix}${rests.join('/')}`;
 }
 
 interface Naming {

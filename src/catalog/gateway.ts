@@ -28,5 +28,8 @@ export const GENERATION_ROUTE: Route = { endpoint: ENDPOINTS.generations, transp
 /** A delivery URL (`data[0].url`) is signed and expires this long after the image is made (then 404). */
 export const RESULT_URL_LIFETIME_MS = 10 * 60_000;
 
+/** Active tasks the upstream provider allows one account at once (BFL: 24; gateway.md). */
+export const UPSTREAM_ACTIVE_TASKS = 24;
+
 /** Images one call makes: the gateway takes `n` = 1 only. */
 export const IMAGES_PER_CALL = 1;

@@ -23,7 +23,7 @@ export const ERROR_CATEGORIES = {
   auth: { exitCode: EXIT_CODES.refused, meaning: 'The gateway refused the key (401).' },
   moderation: {
     exitCode: EXIT_CODES.refused,
-    meaning: 'Blocked by moderation: FLUX 403, or gpt-image-2 400 `moderation_blocked`. Not billed.',
+    meaning: 'Blocked by moderation: HTTP 403, or 400 with code `moderation_blocked`. Not billed.',
   },
   insufficient_credit: {
     exitCode: EXIT_CODES.refused,

@@ -29,7 +29,7 @@ export interface DownloadOptions {
   readonly onAttempt?: (attempt: number) => void;
 }
 
-/** "10 minutes": how long a result URL lives, in words. */
+/** How long a result URL lives, in words. */
 const lifetime = `${RESULT_URL_LIFETIME_MS / 60_000} minutes`;
 
 /** The bytes at a result URL, tried again while the URL lives; throws a ToolFailure when they cannot be had. */

@@ -63,7 +63,7 @@ export const editImagesInput = z.strictObject({
   filename: filenameField,
 });
 
-/** "Edit or combine images (FLUX.2 / Kontext / gpt-image-2)" */
+/** The models named by family. */
 const TITLE = `Edit or combine images (${modelsByFamily(EDIT_MODEL_IDS)})`;
 
 /** "images has 5 entries, but <model> takes at most 4: …" with the models that take more. */
@@ -74,7 +74,7 @@ function tooManyReferences(model: EditingModel, count: number): string {
   return `images has ${count} entries, but ${model.id} takes at most ${cap}: remove ${count - cap}${options ? `, or use a model that takes ${count}: ${options}` : ''}`;
 }
 
-/** "Phone photos are turned upright and, for FLUX, scaled to ≤ 4 MP with sides ×16" */
+/** What normalization does to inputs, by model. */
 function normalizationText(): string {
   const scaled = normalizationTargets(EDIT_MODEL_IDS).map(
     (t) => `, for ${t.models}, scaled to ≤ ${t.maxPixels} with sides ×${t.multipleOf}`,

@@ -24,7 +24,7 @@ export const generateImageInput = z.strictObject({
   filename: filenameField,
 });
 
-/** "Generate image (FLUX / gpt-image-2)" */
+/** The models named by provider. */
 const TITLE = `Generate image (${modelsByProvider(GENERATION_MODEL_IDS, ' / ')})`;
 
 function description(ctx: ToolContext): string {

@@ -30,7 +30,7 @@ function numberField(rule: NumberRule, description: string) {
   return base.min(rule.min).max(rule.max).optional().describe(description);
 }
 
-/** " (flux-2-flex only)" when not every model of the tool takes the parameter. */
+/** " (<model> only)" when not every model of the tool takes the parameter. */
 const only = (param: ParamName, modelIds: readonly string[]): string => {
   const who = acceptedBy(param, modelIds);
   return who ? ` (${who})` : '';

@@ -55,6 +55,7 @@ describe('lookups', () => {
     expect(routeOf(modelSpec('flux-2-pro'), 'edit')).toEqual({ endpoint: '/images/generations', transport: 'json' });
     expect(routeOf(modelSpec('gpt-image-2'), 'edit')).toEqual({ endpoint: '/images/edits', transport: 'multipart' });
     expect(() => routeOf(modelSpec('flux-dev'), 'edit')).toThrow(/does not edit/);
+    expect(() => routeOf(modelSpec('flux-kontext-pro'), 'generate')).toThrow(/does not generate/);
   });
 
   it('offers the generating models with the shortest timeout as the fast ones', () => {

@@ -7,7 +7,7 @@
  * upstream provider documents a tighter rule than the gateway, the gateway wins and the difference
  * is kept as a note (see `upstreamSizeHint`), not enforced.
  */
-import { ENDPOINTS, type Endpoint, GENERATION_ROUTE, type Route, type Transport } from './gateway.js';
+import { ENDPOINTS, GENERATION_ROUTE, type Route } from './gateway.js';
 
 export const OUTPUT_FORMATS = ['jpeg', 'png', 'webp'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -135,15 +135,13 @@ export const GPT_IMAGE_INPUT_RULE: InputRule = {
   sendAs: null,
 };
 
+/**
+ * How a model edits. Its route (`endpoint`, `transport`) is JSON `input_image…` on
+ * /images/generations, or multipart `image[]` parts on /images/edits.
+ */
 export interface EditSupport extends Route {
   /** Most reference images one call takes (image 1 … image N in the prompt). */
   readonly maxReferences: number;
-  /**
-   * The route: JSON `input_image…` on /images/generations, or multipart `image[]` on
-   * /images/edits (`endpoint` and `transport`, from Route).
-   */
-  readonly transport: Transport;
-  readonly endpoint: Endpoint;
   /** Limits on each reference image. */
   readonly inputRule: InputRule;
   /** Takes a `mask` (PNG with alpha, the size of image 1) that applies to image 1. */
@@ -478,7 +476,10 @@ export const MAX_REFERENCES = Math.max(...EDITING_MODELS.map((m) => m.edits.maxR
 
 /** Where a request for a model goes: the generation route, or the model's edit route. */
 export function routeOf(model: ModelSpec, mode: 'generate' | 'edit'): Route {
-  if (mode === 'generate') return GENERATION_ROUTE;
+  if (mode === 'generate') {
+    if (!model.generates) throw new Error(`${model.id} does not generate images`);
+    return GENERATION_ROUTE;
+  }
   if (!canEdit(model)) throw new Error(`${model.id} does not edit images`);
   return { endpoint: model.edits.endpoint, transport: model.edits.transport };
 }

@@ -6,7 +6,9 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { getModel, MODELS, type ModelSpec } from './catalog/models.js';
+import { normalizationTargets } from './catalog/describe.js';
+import { UPSTREAM_ACTIVE_TASKS } from './catalog/gateway.js';
+import { catalogConcurrencyCaps, EDIT_MODEL_IDS, findModel, MODELS, type ModelSpec } from './catalog/models.js';
 import { EXIT_CODES } from './core/failure.js';
 import { LOG_LEVELS, type LogLevel } from './core/log.js';
 import { expandHome } from './core/paths.js';
@@ -20,15 +22,15 @@ export interface Config {
   readonly outputDir: string;
   /** Long edge in px of the inline preview; 0 = no inline image. */
   readonly previewSize: number;
-  /** Bring reference images to what the gateway documents (upright, ≤ 4 MP, sides ×16) before sending. */
+  /** Bring reference images to what the gateway documents (upright, the model's pixel budget and grid). */
   readonly normalizeInputs: boolean;
   /** Retries of a gateway request after a 429, a 5xx or a connection failure before any answer. */
   readonly maxRetries: number;
   /** Overrides every model's timeout when set. */
   readonly timeoutMs: number | undefined;
-  /** Gateway calls in flight at once, across models (the upstream account allows 24 active tasks). */
+  /** Gateway calls in flight at once, across models (the upstream account's active tasks). */
   readonly maxConcurrent: number;
-  /** Per-model caps on calls in flight, over the catalog's (flux-kontext-max 6). */
+  /** Per-model caps on calls in flight, over the catalog's. */
   readonly modelConcurrency: Readonly<Record<string, number>>;
   /** On shutdown, how long calls under way may take to finish and save. */
   readonly shutdownGraceMs: number;
@@ -79,12 +81,17 @@ function wholeNumber(env: string, [min, max]: Range, what: string) {
   };
 }
 
-/** "flux-kontext-max=6": a model with a cap of its own in the catalog, as the example of the syntax. */
-const CAP_EXAMPLE = (() => {
-  const models: readonly ModelSpec[] = MODELS;
-  const capped = models.find((m) => m.maxConcurrent !== undefined) ?? models[0]!;
-  return `${capped.id}=${capped.maxConcurrent ?? 4}`;
-})();
+/** The catalog's own per-model caps, as FLUX_MCP_MODEL_CONCURRENCY writes them ("<model>=6"). */
+const CATALOG_CAPS = Object.entries(catalogConcurrencyCaps()).map(([id, cap]) => `${id}=${cap}`);
+/** The slowest model, for the example of a cap. */
+const SLOWEST = (MODELS as readonly ModelSpec[]).reduce((a, b) => (b.timeoutMs > a.timeoutMs ? b : a));
+const CAPS_EXAMPLE = [...CATALOG_CAPS, `${SLOWEST.id}=4`].join(',');
+const CAP_EXAMPLE = CAPS_EXAMPLE.split(',')[0];
+const TIMEOUTS_S = MODELS.map((m) => m.timeoutMs / 1000);
+/** What normalization does beyond turning inputs upright, by model. */
+const SCALING = normalizationTargets(EDIT_MODEL_IDS)
+  .map((t) => `, for ${t.models}, scale them to at most ${t.maxPixels} with sides in multiples of ${t.multipleOf}`)
+  .join(' and');
 
 const defaultOutputDir = (home: string): string => path.join(home, 'Pictures', 'flux-mcp');
 
@@ -160,9 +167,8 @@ export const SETTINGS = [
     key: 'normalizeInputs',
     shownDefault: '1',
     description:
-      'edit_images: turn reference images upright (EXIF orientation) and, for FLUX, scale them to at most 4 MP ' +
-      'with sides in multiples of 16 before sending; inputs already within these limits are sent byte for byte. ' +
-      '0 sends every input as given.',
+      `edit_images: turn reference images upright (EXIF orientation)${SCALING ? ` and${SCALING}` : ''} before ` +
+      'sending; inputs already within these limits are sent byte for byte. 0 sends every input as given.',
     fallback: () => true,
     parse: (raw) => {
       const word = raw.toLowerCase();
@@ -189,25 +195,25 @@ export const SETTINGS = [
     shownDefault: '(per model)',
     description:
       `Timeout of one gateway request in ms (${TIMEOUT_MS.join('–')}), for every model; by default each ` +
-      "model's own (see the model table).",
+      `model's own (${Math.min(...TIMEOUTS_S)}–${Math.max(...TIMEOUTS_S)} s, see the model table).`,
     fallback: () => undefined,
     parse: wholeNumber('FLUX_MCP_TIMEOUT_MS', TIMEOUT_MS, 'milliseconds per gateway request'),
   }),
   setting({
     env: 'FLUX_MCP_MAX_CONCURRENT',
     key: 'maxConcurrent',
-    shownDefault: '24',
+    shownDefault: String(UPSTREAM_ACTIVE_TASKS),
     description:
       `Gateway calls in flight at once (${CONCURRENCY.join('–')}); more wait in line, first come first served, ` +
       'and report their place as progress.',
-    fallback: () => 24,
+    fallback: () => UPSTREAM_ACTIVE_TASKS,
     parse: wholeNumber('FLUX_MCP_MAX_CONCURRENT', CONCURRENCY, 'gateway calls in flight'),
   }),
   setting({
     env: 'FLUX_MCP_MODEL_CONCURRENCY',
     key: 'modelConcurrency',
-    shownDefault: CAP_EXAMPLE,
-    description: `Per-model caps on calls in flight, e.g. \`${CAP_EXAMPLE},gpt-image-2=4\`; each replaces the default for its model.`,
+    shownDefault: CATALOG_CAPS.join(',') || '(none)',
+    description: `Per-model caps on calls in flight, e.g. \`${CAPS_EXAMPLE}\`; each replaces the default for its model.`,
     fallback: () => ({}),
     parse: (raw) => {
       const caps: Record<string, number> = {};
@@ -222,7 +228,7 @@ export const SETTINGS = [
           problems.push(
             `FLUX_MCP_MODEL_CONCURRENCY entry "${entry}" must look like model=N with N ≥ 1, e.g. ${CAP_EXAMPLE}`,
           );
-        } else if (!getModel(id)) {
+        } else if (!findModel(id)) {
           problems.push(
             `FLUX_MCP_MODEL_CONCURRENCY names "${id}", which is not a model: use one of ${MODELS.map((m) => m.id).join(', ')}`,
           );

@@ -10,7 +10,13 @@ import { SERVER_VERSION } from './core/version.js';
 // Node ≥ 22.1 can keep compiled code between runs (clients start servers often); Node 20 cannot.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
-const USAGE = `flux-mcp ${SERVER_VERSION}: MCP server for FLUX and gpt-image-2 images through the APIYI gateway
+/** The help text; the catalog is loaded only when it is asked for. */
+async function usage(): Promise<string> {
+  const [{ modelsByProvider }, { OUTPUT_FORMATS }] = await Promise.all([
+    import('./catalog/describe.js'),
+    import('./catalog/models.js'),
+  ]);
+  return `flux-mcp ${SERVER_VERSION}: MCP server for ${modelsByProvider()} images through the APIYI gateway
 
 Usage:
   flux-mcp                                 the MCP server on stdio (what MCP clients start)
@@ -26,7 +32,7 @@ Usage:
   flux-mcp --help | --version
 
 Options of generate and edit: --model, --size WxH, --width, --height, --aspect-ratio W:H, --seed,
-  --safety-tolerance, --format jpeg|png|webp, --prompt-upsampling, --steps, --guidance, --quality,
+  --safety-tolerance, --format ${OUTPUT_FORMATS.join('|')}, --prompt-upsampling, --steps, --guidance, --quality,
   --background, --compression, --filename, --out DIR (output directory), --json (print the result as JSON)
 
 Exit codes: 0 done, 2 bad input (fix the arguments), 3 refused by the gateway (key, moderation,
@@ -35,6 +41,7 @@ Exit codes: 0 done, 2 bad input (fix the arguments), 3 refused by the gateway (k
 Environment: APIYI_API_KEY, APIYI_BASE_URL, FLUX_MCP_OUTPUT_DIR and the rest in the README;
   FLUX_MCP_HTTP_TOKEN for serve --http.
 `;
+}
 
 const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
 
@@ -52,7 +59,7 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
     case undefined:
       // A person typing `flux-mcp` in a terminal wants help; a client piping JSON-RPC wants the server.
       if (process.stdin.isTTY) {
-        process.stdout.write(USAGE);
+        process.stdout.write(await usage());
         return 0;
       }
       await (await import('./transports/stdio.js')).runStdioServer();
@@ -84,14 +91,14 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
     case '--help':
     case '-h':
     case 'help':
-      process.stdout.write(USAGE);
+      process.stdout.write(await usage());
       return 0;
     case '--version':
     case '-v':
       process.stdout.write(`${SERVER_VERSION}\n`);
       return 0;
     default:
-      process.stderr.write(`flux-mcp: unknown command "${command}"\n\n${USAGE}`);
+      process.stderr.write(`flux-mcp: unknown command "${command}"\n\n${await usage()}`);
       return 2;
   }
 }

@@ -4,7 +4,8 @@
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
-import { MODELS, type ModelSpec } from './catalog/models.js';
+import { modelsByProvider } from './catalog/describe.js';
+import { catalogConcurrencyCaps } from './catalog/models.js';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './core/log.js';
 import { redact } from './core/redact.js';
@@ -40,7 +41,7 @@ export interface ServerOptions {
 }
 
 const INSTRUCTIONS =
-  'flux-mcp makes images with FLUX and gpt-image-2 and saves them to disk. Every result gives the ' +
+  `flux-mcp makes images with ${modelsByProvider()} and saves them to disk. Every result gives the ` +
   "image's absolute path: pass paths between calls, never base64. Arguments are validated before " +
   'any paid request; an invalid_argument error names the field and the nearest valid value.';
 
@@ -78,9 +79,6 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
     config.apiKey,
   ]);
   const library = new ImageLibrary(config.outputDir, log);
-  const modelCaps: Record<string, number> = {};
-  for (const model of MODELS as readonly ModelSpec[])
-    if (model.maxConcurrent !== undefined) modelCaps[model.id] = model.maxConcurrent;
   const ctx: ToolContext = {
     config,
     log,
@@ -96,7 +94,7 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
       : undefined,
     limiter: new CallLimiter({
       maxConcurrent: config.maxConcurrent,
-      modelCaps: { ...modelCaps, ...config.modelConcurrency },
+      modelCaps: { ...catalogConcurrencyCaps(), ...config.modelConcurrency },
     }),
     library,
     imageSaved: () => {
@@ -149,7 +147,7 @@ function forwardToClients(
 /** A new MCP server (one session) on a runtime, not yet connected to a transport. */
 export function createSession(runtime: ServerRuntime): Server {
   const server = new Server(
-    { name: SERVER_NAME, version: SERVER_VERSION, title: 'FLUX image generation (APIYI)' },
+    { name: SERVER_NAME, version: SERVER_VERSION, title: `${modelsByProvider()} image generation (APIYI)` },
     { instructions: INSTRUCTIONS, jsonSchemaValidator: NO_ELICITATION, capabilities: { logging: {} } },
   );
   installResources(server, runtime.ctx.library, { maxReadBytes: MAX_RESOURCE_READ_BYTES });

@@ -5,12 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   EDIT_MODEL_IDS,
+  editingModel,
   FLUX_SIZE_RULE,
   GENERATION_MODEL_IDS,
   GPT_IMAGE_SIZE_RULE,
-  getModel,
   MODELS,
   type ModelSpec,
+  modelSpec,
   wireParams,
 } from '../src/catalog/models.js';
 import { nearestValidSize, parseSize, sizeForAspectRatio, sizeProblems } from '../src/catalog/sizes.js';
@@ -71,21 +72,21 @@ describe('models (gateway.md)', () => {
         expect(model.params.includes(p), `${model.id} ${p}`).toBe(model.id === 'gpt-image-2');
       expect(model.params.includes('seed'), model.id).toBe(model.id !== 'gpt-image-2');
     }
-    expect(getModel('flux-2-klein-9b')!.ignoredUpstream).toEqual(['prompt_upsampling']);
+    expect(modelSpec('flux-2-klein-9b').ignoredUpstream).toEqual(['prompt_upsampling']);
   });
 
   it('puts width/height on the wire only where the model takes them, and never aspect_ratio for gpt-image-2', () => {
-    expect(wireParams(getModel('gpt-image-2')!)).not.toContain('width');
-    expect(wireParams(getModel('gpt-image-2')!)).not.toContain('aspect_ratio');
-    expect(wireParams(getModel('flux-dev')!)).not.toContain('aspect_ratio');
-    expect(wireParams(getModel('flux-2-pro')!)).toEqual(
+    expect(wireParams(modelSpec('gpt-image-2'))).not.toContain('width');
+    expect(wireParams(modelSpec('gpt-image-2'))).not.toContain('aspect_ratio');
+    expect(wireParams(modelSpec('flux-dev'))).not.toContain('aspect_ratio');
+    expect(wireParams(modelSpec('flux-2-pro'))).toEqual(
       expect.arrayContaining(['size', 'width', 'height', 'aspect_ratio']),
     );
   });
 
   it('has the documented input limits: FLUX ≤ 20 MB, ≤ 20 MP, sent at ≤ 4 MP ×16; gpt-image-2 ≤ 50 MB with a mask', () => {
     for (const id of EDIT_MODEL_IDS) {
-      const edits = getModel(id)!.edits!;
+      const { edits } = editingModel(id);
       const gpt = id === 'gpt-image-2';
       expect(edits.transport, id).toBe(gpt ? 'multipart' : 'json');
       expect(edits.mask, id).toBe(gpt);
@@ -103,9 +104,9 @@ describe('models (gateway.md)', () => {
   });
 
   it('gives the slow models longer timeouts than the fast ones', () => {
-    expect(getModel('flux-2-klein-4b')!.timeoutMs).toBeLessThan(getModel('flux-2-pro')!.timeoutMs);
-    expect(getModel('flux-2-flex')!.timeoutMs).toBe(180_000);
-    expect(getModel('gpt-image-2')!.timeoutMs).toBe(360_000);
+    expect(modelSpec('flux-2-klein-4b').timeoutMs).toBeLessThan(modelSpec('flux-2-pro').timeoutMs);
+    expect(modelSpec('flux-2-flex').timeoutMs).toBe(180_000);
+    expect(modelSpec('gpt-image-2').timeoutMs).toBe(360_000);
   });
 });
 

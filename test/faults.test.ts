@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FAILURE_META_KEY } from '../src/core/failure.js';
 import { type Harness, startHarness, TEST_KEY, textOf } from './helpers/harness.js';
 
 const ARGS = { prompt: 'A lighthouse at dawn', seed: 3 };
@@ -56,6 +57,7 @@ function failedWith(result: CallToolResult, category: string): string {
   const text = textOf(result);
   expect(result.isError, text).toBe(true);
   expect(text.startsWith(`${category}: `), text).toBe(true);
+  expect(result._meta?.[FAILURE_META_KEY], 'the category as data').toEqual({ category });
   expect(text).not.toContain(TEST_KEY);
   return text;
 }

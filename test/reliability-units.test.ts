@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ToolFailure } from '../src/core/failure.js';
-import { resultUrlExpiry } from '../src/gateway/client.js';
+import { resultUrlExpiry } from '../src/gateway/download.js';
 import { CallLimiter } from '../src/gateway/limiter.js';
 import { askedRetryDelayMs, isRetryableStatus, retryDelayMs } from '../src/gateway/retry.js';
 

@@ -1,7 +1,7 @@
 /** What an agent learns from tools/list: names, schemas, annotations and a description it can act on. */
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EDIT_MODEL_IDS, GENERATION_MODEL_IDS, getModel } from '../src/catalog/models.js';
+import { EDIT_MODEL_IDS, GENERATION_MODEL_IDS, modelSpec } from '../src/catalog/models.js';
 import { type Harness, startHarness } from './helpers/harness.js';
 
 let h: Harness;
@@ -30,7 +30,7 @@ describe('tools/list', () => {
   it('describes every model with speed and price, the size rule, and where images go', () => {
     const description = tool.description!;
     for (const id of GENERATION_MODEL_IDS) {
-      const model = getModel(id)!;
+      const model = modelSpec(id);
       expect(description).toContain(
         `- ${id} — ${model.speed}, ${model.priceUsd === null ? 'billed by tokens' : `$${model.priceUsd}`}: `,
       );

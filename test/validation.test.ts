@@ -3,6 +3,7 @@
  * nearest valid value) and the gateway simulator receives no request at all.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FAILURE_META_KEY } from '../src/core/failure.js';
 import { type Harness, startHarness, TEST_KEY, textOf } from './helpers/harness.js';
 
 let h: Harness;
@@ -22,6 +23,7 @@ async function refused(args: Record<string, unknown>): Promise<string> {
   expect(result.content).toHaveLength(1);
   const text = textOf(result);
   expect(text.split('\n')[0]).toMatch(/^invalid_argument: /);
+  expect(result._meta?.[FAILURE_META_KEY]).toEqual({ category: 'invalid_argument' });
   expect(text).toContain('Nothing was sent to the gateway');
   expect(text).not.toContain('MCP error');
   return text;

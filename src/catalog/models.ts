@@ -1,12 +1,13 @@
 /**
  * The model catalog: the one place that says what each model can do.
  *
- * Tool schemas, argument validation, defaults, timeouts, tool descriptions, the README's tool
- * reference and the gateway simulator's strictness are all derived from this table. Sources:
- * the gateway's own documentation (shared/seeds) and shared/docs/gateway.md. Where the upstream
- * provider documents a tighter rule than the gateway, the gateway wins and the difference is kept
- * as a note (see `upstreamSizeHint`), not enforced.
+ * Tool schemas, argument validation, defaults, timeouts, request routes, tool descriptions, the
+ * README's tool reference and the gateway simulator's strictness are all derived from this table.
+ * Sources: the gateway's own documentation (shared/seeds) and shared/docs/gateway.md. Where the
+ * upstream provider documents a tighter rule than the gateway, the gateway wins and the difference
+ * is kept as a note (see `upstreamSizeHint`), not enforced.
  */
+import { ENDPOINTS, GENERATION_ROUTE, type Route } from './gateway.js';
 
 export const OUTPUT_FORMATS = ['jpeg', 'png', 'webp'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -43,6 +44,8 @@ export interface SizeRule {
   readonly presets?: readonly string[];
   /** What the gateway uses when no size is sent (documentation only). */
   readonly defaultSize: string;
+  /** Valid sizes to show as examples in descriptions. */
+  readonly examples?: readonly string[];
   /**
    * Sizes the gateway documents as valid although they break a rule above. The seeds list
    * 1920x1080 as a valid example and use it in their own code samples, yet 1080 is not a
@@ -61,6 +64,7 @@ export const FLUX_SIZE_RULE: SizeRule = {
   maxPixels: 2048 * 2048,
   documentedExceptions: ['1920x1080', '1080x1920'],
   defaultSize: '1024x1024',
+  examples: ['1024x1024', '1536x1024', '1920x1080'],
 };
 
 /** Legacy FLUX.1 models: the gateway rule, plus BFL's own 256–1440 ×32 as a hint. */
@@ -82,7 +86,21 @@ export const GPT_IMAGE_SIZE_RULE: SizeRule = {
   defaultSize: 'auto',
 };
 
-export type ModelFamily = 'FLUX.2' | 'FLUX.1 Kontext' | 'FLUX.1 legacy' | 'OpenAI';
+/** Who makes a model, and what its models are called together ("FLUX" for Black Forest Labs'). */
+export const PROVIDERS = {
+  bfl: { name: 'Black Forest Labs', modelsName: 'FLUX' },
+  openai: { name: 'OpenAI', modelsName: 'gpt-image' },
+} as const satisfies Readonly<Record<string, { readonly name: string; readonly modelsName: string }>>;
+export type ProviderId = keyof typeof PROVIDERS;
+
+/** Model families, each with the short name titles use ("Kontext"). */
+export const FAMILIES = {
+  'FLUX.2': { shortName: 'FLUX.2' },
+  'FLUX.1 Kontext': { shortName: 'Kontext' },
+  'FLUX.1 legacy': { shortName: 'FLUX.1' },
+  OpenAI: { shortName: 'OpenAI' },
+} as const satisfies Readonly<Record<string, { readonly shortName: string }>>;
+export type ModelFamily = keyof typeof FAMILIES;
 
 /**
  * What a reference image (or mask) may be. `maxBytes`, `maxPixels` and `minSide` are hard limits,
@@ -117,19 +135,36 @@ export const GPT_IMAGE_INPUT_RULE: InputRule = {
   sendAs: null,
 };
 
-export interface EditSupport {
+/**
+ * How a model edits. Its route (`endpoint`, `transport`) is JSON `input_image…` on
+ * /images/generations, or multipart `image[]` parts on /images/edits.
+ */
+export interface EditSupport extends Route {
   /** Most reference images one call takes (image 1 … image N in the prompt). */
   readonly maxReferences: number;
-  /** JSON `input_image…` on /images/generations, or multipart `image[]` on /images/edits. */
-  readonly transport: 'json' | 'multipart';
   /** Limits on each reference image. */
   readonly inputRule: InputRule;
   /** Takes a `mask` (PNG with alpha, the size of image 1) that applies to image 1. */
   readonly mask: boolean;
+  /**
+   * Without size or aspect_ratio, the output takes image 1's size (FLUX); otherwise it is the
+   * model's default size (`sizeRule.defaultSize`).
+   */
+  readonly matchesImageOne: boolean;
 }
+
+/** FLUX edits: references as `input_image…` in JSON to /images/generations (gateway.md). */
+const FLUX_EDITS = {
+  transport: 'json',
+  endpoint: ENDPOINTS.generations,
+  inputRule: FLUX_INPUT_RULE,
+  mask: false,
+  matchesImageOne: true,
+} as const;
 
 export interface ModelSpec {
   readonly id: string;
+  readonly provider: ProviderId;
   readonly family: ModelFamily;
   readonly speed: string;
   readonly bestFor: string;
@@ -179,6 +214,7 @@ const FLUX_PARAMS = [
 ] as const satisfies readonly ParamName[];
 
 const FLUX_BASE = {
+  provider: 'bfl',
   delivery: 'url',
   outputFormats: ['jpeg', 'png'],
   defaultOutputFormat: 'jpeg',
@@ -198,7 +234,7 @@ export const MODELS = [
     bestFor: 'production at scale, best value (default)',
     priceUsd: 0.03,
     generates: true,
-    edits: { maxReferences: 8, transport: 'json', inputRule: FLUX_INPUT_RULE, mask: false },
+    edits: { ...FLUX_EDITS, maxReferences: 8 },
     params: FLUX_PARAMS,
     aspectRatioInGeneration: 'as-size',
     timeoutMs: 120 * SECOND,
@@ -211,7 +247,7 @@ export const MODELS = [
     bestFor: 'flagship quality; searches the web for time-sensitive prompts (news, scores, weather)',
     priceUsd: 0.07,
     generates: true,
-    edits: { maxReferences: 8, transport: 'json', inputRule: FLUX_INPUT_RULE, mask: false },
+    edits: { ...FLUX_EDITS, maxReferences: 8 },
     params: FLUX_PARAMS,
     aspectRatioInGeneration: 'as-size',
     timeoutMs: 120 * SECOND,
@@ -224,7 +260,7 @@ export const MODELS = [
     bestFor: 'typography and small text; tunable steps and guidance',
     priceUsd: 0.06,
     generates: true,
-    edits: { maxReferences: 8, transport: 'json', inputRule: FLUX_INPUT_RULE, mask: false },
+    edits: { ...FLUX_EDITS, maxReferences: 8 },
     params: [...FLUX_PARAMS, 'steps', 'guidance'],
     aspectRatioInGeneration: 'as-size',
     timeoutMs: 180 * SECOND,
@@ -237,7 +273,7 @@ export const MODELS = [
     bestFor: 'fast drafts with balanced quality',
     priceUsd: 0.01,
     generates: true,
-    edits: { maxReferences: 4, transport: 'json', inputRule: FLUX_INPUT_RULE, mask: false },
+    edits: { ...FLUX_EDITS, maxReferences: 4 },
     params: FLUX_PARAMS,
     ignoredUpstream: ['prompt_upsampling'],
     aspectRatioInGeneration: 'as-size',
@@ -251,7 +287,7 @@ export const MODELS = [
     bestFor: 'fastest and cheapest; high-volume drafts',
     priceUsd: 0.01,
     generates: true,
-    edits: { maxReferences: 4, transport: 'json', inputRule: FLUX_INPUT_RULE, mask: false },
+    edits: { ...FLUX_EDITS, maxReferences: 4 },
     params: FLUX_PARAMS,
     ignoredUpstream: ['prompt_upsampling'],
     aspectRatioInGeneration: 'as-size',
@@ -265,7 +301,7 @@ export const MODELS = [
     bestFor: 'highest-quality single-image edits, fine typography',
     priceUsd: 0.07,
     generates: false,
-    edits: { maxReferences: 1, transport: 'json', inputRule: FLUX_INPUT_RULE, mask: false },
+    edits: { ...FLUX_EDITS, maxReferences: 1 },
     params: FLUX_PARAMS,
     aspectRatioInGeneration: 'send',
     timeoutMs: 120 * SECOND,
@@ -280,7 +316,7 @@ export const MODELS = [
     bestFor: 'single-image edits, best value',
     priceUsd: 0.035,
     generates: false,
-    edits: { maxReferences: 1, transport: 'json', inputRule: FLUX_INPUT_RULE, mask: false },
+    edits: { ...FLUX_EDITS, maxReferences: 1 },
     params: FLUX_PARAMS,
     aspectRatioInGeneration: 'send',
     timeoutMs: 120 * SECOND,
@@ -344,12 +380,20 @@ export const MODELS = [
   },
   {
     id: 'gpt-image-2',
+    provider: 'openai',
     family: 'OpenAI',
     speed: 'slow (up to minutes at high quality)',
     bestFor: 'OpenAI model: sizes up to 4K, follows long instructions, masks for inpainting',
     priceUsd: null,
     generates: true,
-    edits: { maxReferences: 16, transport: 'multipart', inputRule: GPT_IMAGE_INPUT_RULE, mask: true },
+    edits: {
+      maxReferences: 16,
+      transport: 'multipart',
+      endpoint: ENDPOINTS.edits,
+      inputRule: GPT_IMAGE_INPUT_RULE,
+      mask: true,
+      matchesImageOne: false,
+    },
     delivery: 'b64_json',
     outputFormats: ['png', 'jpeg', 'webp'],
     defaultOutputFormat: 'png',
@@ -364,34 +408,98 @@ export const MODELS = [
 
 export type ModelId = (typeof MODELS)[number]['id'];
 
-type GeneratingModel = Extract<(typeof MODELS)[number], { generates: true }>;
-export type GenerationModelId = GeneratingModel['id'];
+type GeneratingEntry = Extract<(typeof MODELS)[number], { generates: true }>;
+export type GenerationModelId = GeneratingEntry['id'];
+
+type EditingEntry = Extract<(typeof MODELS)[number], { edits: EditSupport }>;
+export type EditModelId = EditingEntry['id'];
+
+/** A model that edits: its `edits` is there. */
+export interface EditingModel extends ModelSpec {
+  readonly edits: EditSupport;
+}
 
 export const DEFAULT_MODEL = 'flux-2-pro' satisfies GenerationModelId;
+export const DEFAULT_EDIT_MODEL = 'flux-2-pro' satisfies EditModelId;
 
 const BY_ID: ReadonlyMap<string, ModelSpec> = new Map(MODELS.map((m) => [m.id, m]));
 
-export function getModel(id: string): ModelSpec | undefined {
-  return BY_ID.get(id);
+/** The model a text names, if it names one: for text from outside (configuration, prompts). */
+export function findModel(text: string): ModelSpec | undefined {
+  return BY_ID.get(text);
 }
 
-export const GENERATION_MODEL_IDS = MODELS.filter((m): m is GeneratingModel => m.generates).map((m) => m.id) as [
+/** @deprecated The simulator's name for findModel, until it has tables of its own; use findModel. */
+export const getModel = findModel;
+
+/** The model of a known id (a tool argument already checked against the ids). */
+export function modelSpec(id: ModelId): ModelSpec {
+  const model = BY_ID.get(id);
+  // Unreachable: BY_ID holds every ModelId.
+  if (!model) throw new Error(`no model ${id} in the catalog`);
+  return model;
+}
+
+export function canEdit(model: ModelSpec): model is EditingModel {
+  return model.edits !== null;
+}
+
+/** The editing model of a known editing id. */
+export function editingModel(id: EditModelId): EditingModel {
+  const model = modelSpec(id);
+  // Unreachable: EditModelId names only models with edits.
+  if (!canEdit(model)) throw new Error(`${id} does not edit images`);
+  return model;
+}
+
+export const GENERATION_MODEL_IDS = MODELS.filter((m): m is GeneratingEntry => m.generates).map((m) => m.id) as [
   GenerationModelId,
   ...GenerationModelId[],
 ];
 
-type EditingModel = Extract<(typeof MODELS)[number], { edits: EditSupport }>;
-export type EditModelId = EditingModel['id'];
-
-export const EDIT_MODEL_IDS = MODELS.filter((m): m is EditingModel => m.edits !== null).map((m) => m.id) as [
+export const EDIT_MODEL_IDS = MODELS.filter((m): m is EditingEntry => m.edits !== null).map((m) => m.id) as [
   EditModelId,
   ...EditModelId[],
 ];
 
-export const DEFAULT_EDIT_MODEL = 'flux-2-pro' satisfies EditModelId;
+export const EDITING_MODELS: readonly EditingModel[] = EDIT_MODEL_IDS.map(editingModel);
+
+/** Models that take a mask. */
+export const MASK_MODEL_IDS: readonly EditModelId[] = EDIT_MODEL_IDS.filter((id) => editingModel(id).edits.mask);
+
+export function isEditModelId(text: string): text is EditModelId {
+  return (EDIT_MODEL_IDS as readonly string[]).includes(text);
+}
 
 /** The most reference images any model takes (the schema's bound; each model's cap is checked). */
-export const MAX_REFERENCES = Math.max(...EDIT_MODEL_IDS.map((id) => getModel(id)!.edits!.maxReferences));
+export const MAX_REFERENCES = Math.max(...EDITING_MODELS.map((m) => m.edits.maxReferences));
+
+/** Where a request for a model goes: the generation route, or the model's edit route. */
+export function routeOf(model: ModelSpec, mode: 'generate' | 'edit'): Route {
+  if (mode === 'generate') {
+    if (!model.generates) throw new Error(`${model.id} does not generate images`);
+    return GENERATION_ROUTE;
+  }
+  if (!canEdit(model)) throw new Error(`${model.id} does not edit images`);
+  return { endpoint: model.edits.endpoint, transport: model.edits.transport };
+}
+
+/**
+ * The fastest models that generate: those with the shortest timeout, offered when a call timed
+ * out.
+ */
+export function fastestGeneratingModels(): readonly ModelSpec[] {
+  const generating = GENERATION_MODEL_IDS.map(modelSpec);
+  const shortest = Math.min(...generating.map((m) => m.timeoutMs));
+  return generating.filter((m) => m.timeoutMs === shortest);
+}
+
+/** Per-model caps on calls in flight that the catalog sets ("flux-kontext-max" → 6). */
+export function catalogConcurrencyCaps(): Readonly<Record<string, number>> {
+  return Object.fromEntries(
+    (MODELS as readonly ModelSpec[]).flatMap((m) => (m.maxConcurrent ? [[m.id, m.maxConcurrent]] : [])),
+  );
+}
 
 /** Models the tools accept a parameter for (for "steps is only accepted by flux-2-flex"). */
 export function modelsAccepting(param: ParamName): string[] {

@@ -23,12 +23,15 @@ export const BACKGROUND_VALUES = ['auto', 'opaque'] as const;
 /** Output formats that take `output_compression` (gpt-image-2). */
 export const COMPRESSIBLE_FORMATS = ['jpeg', 'webp'] as const;
 
+/** The longest prompt the gateway takes, in tokens. */
+export const PROMPT_MAX_TOKENS = 32_000;
+
 /**
- * The gateway takes prompts up to 32K tokens. Tokens cannot be counted here without the
- * model's tokenizer, so the check is on characters at ~4 per token: it stops runaway input
- * (a pasted file, a base64 blob) without refusing any prompt the gateway would take.
+ * Tokens cannot be counted here without the model's tokenizer, so the prompt check is on
+ * characters at ~4 per token: it stops runaway input (a pasted file, a base64 blob) without
+ * refusing any prompt the gateway would take.
  */
-export const PROMPT_MAX_CHARS = 128_000;
+export const PROMPT_MAX_CHARS = 4 * PROMPT_MAX_TOKENS;
 
 /** Seeds the server picks when the caller gives none, so every image can be reproduced. */
 export const RANDOM_SEED_MAX = 0xffff_ffff;

@@ -14,6 +14,12 @@ export interface Size {
 /** One megapixel, the size the gateways default to (1024 × 1024). */
 export const DEFAULT_PIXELS = 1024 * 1024;
 
+/** A size every model takes, for examples in messages ("e.g. "1024x1024""). */
+export const EXAMPLE_SIZE: Size = { width: 1024, height: 1024 };
+
+/** Aspect ratios to show as examples ("such as 1:1, 16:9 …"); any whole-number ratio is taken. */
+export const EXAMPLE_ASPECT_RATIOS = ['1:1', '16:9', '9:16', '4:3', '3:2', '21:9'] as const;
+
 const SIZE_PATTERN = /^\s*(\d{1,6})\s*[x×X*]\s*(\d{1,6})\s*$/;
 const RATIO_PATTERN = /^\s*(\d{1,4})\s*:\s*(\d{1,4})\s*$/;
 
@@ -95,6 +101,12 @@ export function sizeProblems(size: Size, rule: SizeRule): string[] {
     );
   }
   return problems;
+}
+
+/** "4 MP", "20 MP", "8.3 MP": a pixel count in megapixels, to one decimal. */
+export function roundMegapixels(pixels: number): string {
+  const exact = pixels % (1024 * 1024) === 0 ? pixels / (1024 * 1024) : pixels / 1_000_000;
+  return `${Math.round(exact * 10) / 10} MP`;
 }
 
 /** "4 MP (2048x2048)" for square limits, as the gateway words them; else "8.3 MP". */

@@ -11,7 +11,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { priceText } from '../catalog/describe.js';
 import { MODELS, type ModelSpec } from '../catalog/models.js';
 import { type Config, ConfigError, loadConfig } from '../config.js';
-import { ERROR_CATEGORIES, type ErrorCategory, EXIT_CODES } from '../core/failure.js';
+import { ERROR_CATEGORIES, EXIT_CODES, failureCategoryOf } from '../core/failure.js';
 import type { ImageResult } from '../pipeline/image-result.js';
 import type { ListImagesResult } from '../tools/list-images.js';
 import { startLocalServer } from './local-server.js';
@@ -84,11 +84,6 @@ function resolveLocal(source: string): string {
   return path.resolve(source);
 }
 
-const categoryOf = (text: string): ErrorCategory | undefined => {
-  const name = /^([a-z_]+):/.exec(text)?.[1];
-  return name !== undefined && Object.hasOwn(ERROR_CATEGORIES, name) ? (name as ErrorCategory) : undefined;
-};
-
 const textOf = (result: CallToolResult): string =>
   result.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('\n');
 
@@ -117,9 +112,9 @@ async function runTool(
     await server.close();
   }
   if (result.isError) {
-    const text = textOf(result);
-    io.stderr.write(`flux-mcp: ${text}\n`);
-    const category = categoryOf(text);
+    io.stderr.write(`flux-mcp: ${textOf(result)}\n`);
+    // The category comes as data (core/failure.ts), never from the wording of the text.
+    const category = failureCategoryOf(result);
     return category ? ERROR_CATEGORIES[category].exitCode : EXIT_CODES.local;
   }
   if (json) io.stdout.write(`${JSON.stringify(result.structuredContent, null, 2)}\n`);

@@ -31,7 +31,7 @@ export function progressDisplay(stream: NodeJS.WriteStream = process.stderr): Pr
   timer.unref();
   return {
     update: (progress) => {
-      // "waiting for flux-2-pro: 10 s" carries its own seconds; the spinner shows them already.
+      // "waiting for <model>: 10 s" carries its own seconds; the spinner shows them already.
       message = progress.message?.replace(/: \d+ s$/, '') ?? message;
       draw();
     },

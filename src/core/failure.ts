@@ -23,7 +23,7 @@ export const ERROR_CATEGORIES = {
   auth: { exitCode: EXIT_CODES.refused, meaning: 'The gateway refused the key (401).' },
   moderation: {
     exitCode: EXIT_CODES.refused,
-    meaning: 'Blocked by moderation: FLUX 403, or gpt-image-2 400 `moderation_blocked`. Not billed.',
+    meaning: 'Blocked by moderation: HTTP 403, or 400 with code `moderation_blocked`. Not billed.',
   },
   insufficient_credit: {
     exitCode: EXIT_CODES.refused,
@@ -97,15 +97,37 @@ export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw cancelledFailure();
 }
 
-/** The `isError` result for a failure: category line, then the hint and the request id. */
+/**
+ * The `_meta` key under which a failed result carries its category as data, for programs (the
+ * CLI's exit code) that should not parse the text: `{ "flux-mcp/failure": { "category": … } }`.
+ */
+export const FAILURE_META_KEY = 'flux-mcp/failure';
+
+export interface FailureMeta {
+  readonly category: ErrorCategory;
+}
+
+/**
+ * The `isError` result for a failure: category line, then the hint and the request id; the
+ * category again as data in `_meta`.
+ */
 export function failureResult(failure: ToolFailure, secrets: readonly (string | undefined)[]): CallToolResult {
   const lines = [`${failure.category}: ${failure.message}`];
   if (failure.details.hint) lines.push(failure.details.hint);
   if (failure.details.requestId) lines.push(`Request id: ${failure.details.requestId}`);
+  const meta: FailureMeta = { category: failure.category };
   return {
     isError: true,
     content: [{ type: 'text', text: redact(lines.join('\n'), secrets) }],
+    _meta: { [FAILURE_META_KEY]: meta },
   };
+}
+
+/** The category a failed result carries in `_meta`, if it carries a known one. */
+export function failureCategoryOf(result: CallToolResult): ErrorCategory | undefined {
+  const meta = result._meta?.[FAILURE_META_KEY] as Partial<FailureMeta> | undefined;
+  const category = meta?.category;
+  return typeof category === 'string' && Object.hasOwn(ERROR_CATEGORIES, category) ? category : undefined;
 }
 
 /** Any thrown value as a ToolFailure: unknown errors become internal_error, never a crash. */

@@ -21,7 +21,7 @@ function loadStack(): Promise<HttpStack> {
     const agent = new Agent({
       keepAliveTimeout: 30_000,
       // Deadlines come from each call's AbortSignal (per-model timeouts up to minutes);
-      // undici's own 300 s defaults would cut a slow gpt-image-2 call short.
+      // undici's own 300 s defaults would cut the slowest models' calls short.
       headersTimeout: 0,
       bodyTimeout: 0,
       connect: { timeout: 15_000 },

@@ -1,10 +1,10 @@
 /**
  * Request bodies for the gateway, built so that big reference images are streamed, never held
- * whole: eight 20 MB references as one JSON string would be ~215 MB of text plus copies. A body
+ * whole: eight references of tens of MB as one JSON string would be hundreds of MB of text plus copies. A body
  * is opened afresh for each attempt, so a request can be sent again.
  *
- * - JSON whose data-URL values are base64-encoded on the fly from the image bytes (FLUX edits);
- * - multipart/form-data with file parts (gpt-image-2 edits), through undici's FormData, which
+ * - JSON whose data-URL values are base64-encoded on the fly from the image bytes (JSON edits);
+ * - multipart/form-data with file parts (multipart edits), through undici's FormData, which
  *   reads file-backed Blobs lazily and computes the length itself.
  */
 import { Readable } from 'node:stream';

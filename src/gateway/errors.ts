@@ -3,6 +3,8 @@
  * gateway's own words (quoted), and what to do next. Any body is handled: the OpenAI envelope,
  * BFL's FastAPI `detail`, an HTML page from a proxy, or garbage.
  */
+import { modelsTaking } from '../catalog/describe.js';
+import { SAFETY_TOLERANCE } from '../catalog/parameters.js';
 import { ToolFailure } from '../core/failure.js';
 import { askedRetryDelayMs } from './retry.js';
 
@@ -113,7 +115,7 @@ export function failureFromResponse(ctx: ResponseContext): ToolFailure {
     case status === 403:
       return new ToolFailure('moderation', `the gateway blocked the request on moderation grounds (HTTP 403${quote})`, {
         ...base,
-        hint: `Rephrase the prompt, or raise safety_tolerance (0 strictest – 6 most permissive; default 2) on FLUX models. ${notBilled}`,
+        hint: `Rephrase the prompt, or raise safety_tolerance (${SAFETY_TOLERANCE.min} strictest – ${SAFETY_TOLERANCE.max} most permissive; default ${SAFETY_TOLERANCE.default}) on ${modelsTaking('safety_tolerance')}. ${notBilled}`,
       });
     case status === 429: {
       const wait = askedRetryDelayMs(ctx.headers);
@@ -145,7 +147,11 @@ export function failureFromResponse(ctx: ResponseContext): ToolFailure {
   }
 }
 
-/** Errors thrown before any response that mean the request never reached the gateway. */
+/**
+ * Errors thrown before any response that mean the request never reached the gateway, so the
+ * message can promise nothing was billed. This is about billing, not retrying: every connection
+ * failure before an answer is worth another try (retry.ts), whatever its code.
+ */
 const NOT_SENT_CODES = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',

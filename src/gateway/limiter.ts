@@ -1,6 +1,6 @@
 /**
- * How many gateway calls run at once: a global cap (the upstream account's 24 active tasks) and
- * per-model caps (flux-kontext-max 6). Calls beyond wait in line, first come first served among
+ * How many gateway calls run at once: a global cap (the upstream account's active tasks) and
+ * per-model caps (the catalog's, or FLUX_MCP_MODEL_CONCURRENCY). Calls beyond wait in line, first come first served among
  * those that could start; each learns its place as the line moves, and a call cancelled while
  * waiting leaves the line without ever reaching the gateway.
  */

@@ -21,7 +21,7 @@ const fileNameSchema = z
   .min(1)
   .refine((name) => !/[/\\\0]/.test(name) && name !== '.' && name !== '..', 'expected a file name without directories');
 
-/** Token counts reported by token-billed models (gpt-image-2). */
+/** Token counts reported by token-billed models. */
 export const tokenUsageSchema = z.object({
   input_tokens: z.number().optional(),
   output_tokens: z.number().optional(),

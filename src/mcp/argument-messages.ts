@@ -3,23 +3,30 @@
  * nearest valid value where there is one ("seed -1 is below the minimum of 0: use 0").
  */
 import type { z } from 'zod';
+import { nameModels } from '../catalog/describe.js';
+import { modelSpec } from '../catalog/models.js';
+import { REFUSED_ARGUMENTS, type RefusedArgument } from '../catalog/refused-arguments.js';
 import { closest, show } from '../core/text.js';
 
-/** Arguments agents often invent, with what to do instead. */
+/** "{fact} ({reason}): {instead}", with the models named. */
+function refusalText(refusal: RefusedArgument): string {
+  const models = refusal.models?.map(modelSpec) ?? [];
+  const fact = refusal.fact.replace('{models}', nameModels(models));
+  return `${fact}${refusal.reason ? ` (${refusal.reason})` : ''}${refusal.instead ? `: ${refusal.instead}` : ''}`;
+}
+
+/** Arguments agents often invent, with what to do instead: the gateway's refusals, and the server's own. */
 const UNKNOWN_ARGUMENT_HINTS: Readonly<Record<string, string>> = {
-  n: 'one image per call (the gateway takes n = 1 only): call the tool again for more images',
-  negative_prompt: 'FLUX has no negative prompt: describe what you want instead',
-  input_fidelity: 'gpt-image-2 always works at high fidelity, and the gateway answers 400 to input_fidelity',
+  ...Object.fromEntries(
+    REFUSED_ARGUMENTS.filter((r) => r.value === undefined).map((r) => [r.argument, refusalText(r)]),
+  ),
   response_format: 'results are always saved to disk and returned as a path',
 };
 
-/** Values agents often try, with what to do instead. */
-const VALUE_HINTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  background: {
-    transparent:
-      'gpt-image-2 cannot make transparent backgrounds (the gateway answers 400): use "opaque" or "auto" and cut the background out afterwards',
-  },
-};
+/** Values agents often try, keyed "argument=value", with what to do instead. */
+const VALUE_HINTS: ReadonlyMap<string, string> = new Map(
+  REFUSED_ARGUMENTS.flatMap((r) => (r.value === undefined ? [] : [[`${r.argument}=${r.value}`, refusalText(r)]])),
+);
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let current = input;
@@ -68,7 +75,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, allowedKeys: rea
     }
     case 'invalid_value': {
       const allowed = issue.values.map(String);
-      const hint = typeof value === 'string' ? VALUE_HINTS[field]?.[value] : undefined;
+      const hint = typeof value === 'string' ? VALUE_HINTS.get(`${field}=${value}`) : undefined;
       if (hint) return `${field} ${show(value)} is not accepted: ${hint}`;
       const guess = typeof value === 'string' ? closest(value, allowed) : undefined;
       return `${field} ${show(value)} is not one of ${allowed.join(', ')}${guess ? `: did you mean "${guess}"?` : ''}`;

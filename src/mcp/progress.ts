@@ -18,7 +18,7 @@ export class CallProgress implements ProgressReporter {
   private count = 0;
   private ticker: NodeJS.Timeout | undefined;
   private lastPosition: number | undefined;
-  /** What the call waits for ("waiting for flux-2-pro: 5 s"), known once it is validated. */
+  /** What the call waits for ("waiting for <model>: 5 s"), known once it is validated. */
   private label = 'the gateway';
 
   constructor(

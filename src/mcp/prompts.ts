@@ -13,7 +13,7 @@ import {
   McpError,
   type Prompt,
 } from '@modelcontextprotocol/sdk/types.js';
-import { DEFAULT_EDIT_MODEL, EDIT_MODEL_IDS } from '../catalog/models.js';
+import { DEFAULT_EDIT_MODEL, EDIT_MODEL_IDS, isEditModelId } from '../catalog/models.js';
 
 const INVALID_PARAMS = -32602;
 
@@ -125,7 +125,7 @@ export const WORKFLOWS: readonly Workflow[] = [
 
 function render(workflow: Workflow, args: Readonly<Record<string, string>>): GetPromptResult {
   const model = args.model?.trim() || DEFAULT_EDIT_MODEL;
-  if (!(EDIT_MODEL_IDS as readonly string[]).includes(model)) {
+  if (!isEditModelId(model)) {
     throw new McpError(
       INVALID_PARAMS,
       `model "${model}" is not an editing model: use one of ${EDIT_MODEL_IDS.join(', ')}`,

@@ -1,5 +1,6 @@
 /** What every tool handler needs: configuration, the log, and the gateway (when a key is set). */
 import type { Config } from '../config.js';
+import { ToolFailure } from '../core/failure.js';
 import type { Logger } from '../core/log.js';
 import type { GatewayClient } from '../gateway/client.js';
 import type { CallLimiter } from '../gateway/limiter.js';
@@ -16,4 +17,12 @@ export interface ToolContext {
   readonly library: ImageLibrary;
   /** Called after every saved image (resources/list_changed). */
   readonly imageSaved: (path: string) => void;
+}
+
+/** The gateway, or the missing_api_key failure that tells the user how to set the key. */
+export function requireGateway(ctx: ToolContext): GatewayClient {
+  if (ctx.gateway) return ctx.gateway;
+  throw new ToolFailure('missing_api_key', 'APIYI_API_KEY is not set, so no image can be made', {
+    hint: 'Add it to this server\'s "env" block in your MCP client config, e.g. "env": {"APIYI_API_KEY": "sk-..."} (a key from the APIYI console), then restart the client.',
+  });
 }

@@ -6,10 +6,11 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import type { Endpoint } from '../catalog/gateway.js';
 import type { ModelSpec } from '../catalog/models.js';
 import { ToolFailure } from '../core/failure.js';
 import { SERVER_NAME, SERVER_VERSION } from '../core/version.js';
-import type { GatewayImage } from '../gateway/client.js';
+import type { GatewayImage } from '../gateway/image-answer.js';
 import { makePreview, type Preview } from '../imaging/preview.js';
 import type { InputRecord } from '../library/input-record.js';
 import { type SaveRequest, saveImage } from '../library/save.js';
@@ -22,7 +23,7 @@ export interface Delivery {
   readonly tool: string;
   readonly model: ModelSpec;
   readonly prompt: string;
-  readonly endpoint: string;
+  readonly endpoint: Endpoint;
   /** Everything sent besides model and prompt. */
   readonly parameters: Readonly<Record<string, unknown>>;
   readonly seed: number | undefined;

@@ -1,18 +1,16 @@
 /**
- * The gateway request for an edit, in the model's transport:
- * - FLUX: JSON to /images/generations, references as `input_image`, `input_image_2` … in order,
- *   each a URL passed through or a data URL streamed from the bytes;
- * - gpt-image-2: multipart to /images/edits, `image[]` parts in order, then `mask`, with the
- *   scalar fields as text parts.
+ * The gateway request for an edit, in the model's transport (from the catalog):
+ * - json: references as `input_image`, `input_image_2` … in order, each a URL passed through or
+ *   a data URL streamed from the bytes;
+ * - multipart: `image[]` parts in order, then `mask`, with the scalar fields as text parts.
  */
-import type { ModelSpec } from '../catalog/models.js';
+import type { Endpoint } from '../catalog/gateway.js';
+import type { EditingModel } from '../catalog/models.js';
 import { type MultipartFile, multipartBody, type RequestBody, streamedJsonBody } from '../gateway/bodies.js';
 import type { PreparedInputs, WireInput } from './inputs/prepare.js';
 
-export const EDIT_ENDPOINTS = { json: '/images/generations', multipart: '/images/edits' } as const;
-
 export interface EditRequest {
-  readonly endpoint: (typeof EDIT_ENDPOINTS)[keyof typeof EDIT_ENDPOINTS];
+  readonly endpoint: Endpoint;
   readonly body: RequestBody;
 }
 
@@ -32,23 +30,25 @@ function filePart(field: string, name: string, input: WireInput): MultipartFile 
 }
 
 export function editRequest(
-  model: ModelSpec,
+  model: EditingModel,
   prompt: string,
   wire: Readonly<Record<string, unknown>>,
   inputs: PreparedInputs,
 ): EditRequest {
-  if (model.edits?.transport === 'json') {
-    const references = inputs.images.map((input, i) => [inputImageKey(i + 1), jsonValue(input.wire)] as const);
-    return {
-      endpoint: EDIT_ENDPOINTS.json,
-      body: streamedJsonBody([['model', model.id], ['prompt', prompt], ...references, ...Object.entries(wire)]),
-    };
+  const { endpoint, transport } = model.edits;
+  switch (transport) {
+    case 'json': {
+      const references = inputs.images.map((input, i) => [inputImageKey(i + 1), jsonValue(input.wire)] as const);
+      return {
+        endpoint,
+        body: streamedJsonBody([['model', model.id], ['prompt', prompt], ...references, ...Object.entries(wire)]),
+      };
+    }
+    case 'multipart': {
+      const files = inputs.images.map((input, i) => filePart('image[]', `image-${i + 1}`, input.wire));
+      if (inputs.mask) files.push(filePart('mask', 'mask', inputs.mask.wire));
+      const fields = Object.entries(wire).map(([name, value]) => [name, String(value)] as const);
+      return { endpoint, body: multipartBody([['model', model.id], ['prompt', prompt], ...fields], files) };
+    }
   }
-  const files = inputs.images.map((input, i) => filePart('image[]', `image-${i + 1}`, input.wire));
-  if (inputs.mask) files.push(filePart('mask', 'mask', inputs.mask.wire));
-  const fields = Object.entries(wire).map(([name, value]) => [name, String(value)] as const);
-  return {
-    endpoint: EDIT_ENDPOINTS.multipart,
-    body: multipartBody([['model', model.id], ['prompt', prompt], ...fields], files),
-  };
 }

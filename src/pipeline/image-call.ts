@@ -5,16 +5,19 @@
  * call cancelled after that still saves its image, and the log says where.
  */
 
-import type { CallOptions, GatewayImage } from '../gateway/client.js';
+import type { RequestBody } from '../gateway/bodies.js';
+import type { GatewayClient } from '../gateway/client.js';
+import type { GatewayImage } from '../gateway/image-answer.js';
 import type { ToolCall, ToolOutput } from './call.js';
 import type { ToolContext } from './context.js';
 import { type Delivery, deliverImage } from './deliver.js';
 import type { ImageResult } from './image-result.js';
 
-/** Everything a delivery needs except the image, which the request brings. */
+/** Everything a delivery needs except the image, which the request brings; and the request. */
 export interface ImageCall extends Omit<Delivery, 'image'> {
-  /** The gateway request itself, made once a slot is free. */
-  readonly request: (call: CallOptions) => Promise<GatewayImage>;
+  readonly gateway: GatewayClient;
+  /** Posted to `endpoint` once a slot is free. */
+  readonly body: RequestBody;
 }
 
 export async function runImageCall(
@@ -30,7 +33,11 @@ export async function runImageCall(
     });
     let image: GatewayImage;
     try {
-      image = await call.request({ timeoutMs: ctx.config.timeoutMs ?? model.timeoutMs, signal, observer: progress });
+      image = await call.gateway.post(call.endpoint, call.body, {
+        timeoutMs: ctx.config.timeoutMs ?? model.timeoutMs,
+        signal,
+        observer: progress,
+      });
     } finally {
       release();
     }

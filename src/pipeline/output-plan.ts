@@ -1,36 +1,19 @@
 /**
- * The output parameters both image tools share (size, seed, format, …): their zod fields, with
- * descriptions and ranges taken from the catalog, and `planOutput`, which checks them against
- * one model's rules and produces exactly the fields that model takes on the wire.
+ * `planOutput`: the output parameters both image tools share (size, seed, format, …) checked
+ * against one model's rules, and exactly the fields that model takes on the wire. (Their zod
+ * fields, for the tool schemas, are in tools/output-fields.ts.)
  */
-import * as z from 'zod';
-import { acceptedBy, sizeRulesText, sizeRuleText } from '../catalog/describe.js';
+import { sizeRuleText } from '../catalog/describe.js';
+import { type ModelSpec, modelsAccepting, PARAM_NAMES, type ParamName, sendsAspectRatio } from '../catalog/models.js';
+import { COMPRESSIBLE_FORMATS, RANDOM_SEED_MAX } from '../catalog/parameters.js';
 import {
-  getModel,
-  type ModelSpec,
-  modelsAccepting,
-  OUTPUT_FORMATS,
-  PARAM_NAMES,
-  type ParamName,
-  sendsAspectRatio,
-} from '../catalog/models.js';
-import {
-  BACKGROUND_VALUES,
-  COMPRESSIBLE_FORMATS,
-  GUIDANCE,
-  type NumberRule,
-  OUTPUT_COMPRESSION,
-  QUALITY_VALUES,
-  RANDOM_SEED_MAX,
-  SAFETY_TOLERANCE,
-  SEED,
-  STEPS,
-} from '../catalog/parameters.js';
-import {
+  DEFAULT_PIXELS,
+  EXAMPLE_SIZE,
   formatSize,
   nearestValidSize,
   parseAspectRatio,
   parseSize,
+  roundMegapixels,
   type Size,
   sizeForAspectRatio,
   sizeProblems,
@@ -38,75 +21,6 @@ import {
 } from '../catalog/sizes.js';
 import { invalidArgument } from '../core/failure.js';
 import { show } from '../core/text.js';
-
-function numberField(rule: NumberRule, description: string) {
-  const base = rule.integer ? z.number().int() : z.number();
-  return base.min(rule.min).max(rule.max).optional().describe(description);
-}
-
-const only = (param: ParamName, modelIds: readonly string[]): string => {
-  const who = acceptedBy(param, modelIds);
-  return who ? ` (${who})` : '';
-};
-
-/** The zod fields of the output parameters, described for the given tool's models. */
-export function outputParamFields(modelIds: readonly string[], mode: 'generate' | 'edit' = 'generate') {
-  const formats = OUTPUT_FORMATS.filter((f) => modelIds.some((id) => getModel(id)?.outputFormats.includes(f)));
-  const sizeDefault = mode === 'edit' ? ' Default: FLUX matches image 1; gpt-image-2 "auto".' : '';
-  const ratioText =
-    mode === 'edit'
-      ? 'Aspect ratio "W:H" such as 1:1, 16:9, 9:16, 4:3, 3:2, 21:9, instead of a size: FLUX models take it as is (default: the ratio of image 1); for gpt-image-2 the server picks a size of about 1 MP.'
-      : 'Aspect ratio "W:H" such as 1:1, 16:9, 9:16, 4:3, 3:2, 21:9, instead of a size; the server picks a size of about 1 MP.';
-  return {
-    size: z
-      .string()
-      .optional()
-      .describe(
-        `Output size "WIDTHxHEIGHT". ${sizeRulesText(modelIds, mode === 'generate')}. Alternatively give width + height, or aspect_ratio.${sizeDefault}`,
-      ),
-    width: z.number().int().optional().describe('Output width in px; give together with height, instead of size.'),
-    height: z.number().int().optional().describe('Output height in px; give together with width, instead of size.'),
-    aspect_ratio: z.string().optional().describe(ratioText),
-    seed: numberField(
-      SEED,
-      `Integer seed for reproducible results${only('seed', modelIds)}; a random one is chosen and reported when omitted.`,
-    ),
-    safety_tolerance: numberField(
-      SAFETY_TOLERANCE,
-      `Moderation level, ${SAFETY_TOLERANCE.min} strictest to ${SAFETY_TOLERANCE.max} most permissive, default ${SAFETY_TOLERANCE.default}${only('safety_tolerance', modelIds)}.`,
-    ),
-    output_format: z
-      .enum(formats as [string, ...string[]])
-      .optional()
-      .describe('File format: FLUX jpeg (default) or png; gpt-image-2 png (default), jpeg or webp.'),
-    prompt_upsampling: z
-      .boolean()
-      .optional()
-      .describe(
-        `Let the model expand a short prompt, default false${only('prompt_upsampling', modelIds)}; changes the intent, keep it off for brand work.`,
-      ),
-    steps: numberField(
-      STEPS,
-      `Inference steps ${STEPS.min}–${STEPS.max}, default ${STEPS.default}${only('steps', modelIds)}.`,
-    ),
-    guidance: numberField(
-      GUIDANCE,
-      `Guidance scale ${GUIDANCE.min}–${GUIDANCE.max}, default ${GUIDANCE.default}; higher follows the prompt more closely${only('guidance', modelIds)}.`,
-    ),
-    quality: z
-      .enum(QUALITY_VALUES)
-      .optional()
-      .describe(`Rendering quality, default auto${only('quality', modelIds)}; high is slower.`),
-    background: z
-      .enum(BACKGROUND_VALUES)
-      .optional()
-      .describe(`Background, default auto${only('background', modelIds)}; transparent is not supported.`),
-    output_compression: numberField(
-      OUTPUT_COMPRESSION,
-      `Compression ${OUTPUT_COMPRESSION.min}–${OUTPUT_COMPRESSION.max} for jpeg or webp output${only('output_compression', modelIds)}.`,
-    ),
-  };
-}
 
 export type OutputArgs = Partial<{
   size: string;
@@ -136,7 +50,7 @@ export interface OutputPlan {
 /** Parameters that pass through unchanged once the model is known to take them. */
 const PASS_THROUGH = ['safety_tolerance', 'prompt_upsampling', 'steps', 'guidance', 'quality', 'background'] as const;
 
-/** "steps is only accepted by flux-2-flex (model is flux-2-pro): remove steps or use model "flux-2-flex"" */
+/** "steps is only accepted by <model> (model is <another>): remove steps or use model "<model>"" */
 export function notAccepted(
   param: string,
   model: ModelSpec,
@@ -250,7 +164,9 @@ function planSize(
   }
   if (hasWidthOrHeight && (args.width === undefined || args.height === undefined)) {
     const missing = args.width === undefined ? 'width' : 'height';
-    problems.push(`width and height go together: add ${missing} (e.g. ${missing} 1024), or use size "WIDTHxHEIGHT"`);
+    problems.push(
+      `width and height go together: add ${missing} (e.g. ${missing} ${EXAMPLE_SIZE[missing]}), or use size "WIDTHxHEIGHT"`,
+    );
     return;
   }
 
@@ -261,13 +177,13 @@ function planSize(
       if (rule.allowsAuto) wire.size = 'auto';
       else
         problems.push(
-          `size "auto" is not accepted by ${model.id}: omit size for the default ${rule.defaultSize}, or give one such as "1024x1024"`,
+          `size "auto" is not accepted by ${model.id}: omit size for the default ${rule.defaultSize}, or give one such as "${formatSize(EXAMPLE_SIZE)}"`,
         );
       return;
     }
     const parsed = parseSize(args.size);
     if (!parsed) {
-      problems.push(`size ${show(args.size)} is not of the form "WIDTHxHEIGHT" (e.g. "1024x1024")`);
+      problems.push(`size ${show(args.size)} is not of the form "WIDTHxHEIGHT" (e.g. "${formatSize(EXAMPLE_SIZE)}")`);
       return;
     }
     size = parsed;
@@ -329,6 +245,6 @@ function planAspectRatio(
   }
   wire.size = formatSize(size);
   notes.push(
-    `aspect_ratio ${canonical} was sent as size ${formatSize(size)} (about 1 MP); give size for another resolution.`,
+    `aspect_ratio ${canonical} was sent as size ${formatSize(size)} (about ${roundMegapixels(DEFAULT_PIXELS)}); give size for another resolution.`,
   );
 }

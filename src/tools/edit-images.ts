@@ -1,30 +1,37 @@
 /**
  * `edit_images`: one or more reference images and a prompt in, a saved image out. Single edits
  * ("replace the sky"), multi-reference fusion ("the person from image 1 in the scene from image
- * 2") and, on gpt-image-2, masked inpainting. Inputs are checked and normalized before anything
- * is paid for (inputs/prepare.ts); the call and the saving are those of generate_image.
+ * 2") and, on the models that take one, masked inpainting. Inputs are checked and normalized
+ * before anything is paid for (inputs/prepare.ts); the call and the saving are those of
+ * generate_image.
  */
 import * as z from 'zod';
-import { priceText } from '../catalog/describe.js';
+import {
+  inputLimitsText,
+  modelsByFamily,
+  normalizationTargets,
+  priceText,
+  referenceCapsText,
+} from '../catalog/describe.js';
 import {
   DEFAULT_EDIT_MODEL,
   EDIT_MODEL_IDS,
-  getModel,
+  EDITING_MODELS,
+  type EditingModel,
+  editingModel,
+  MASK_MODEL_IDS,
   MAX_REFERENCES,
-  MODELS,
-  type ModelSpec,
 } from '../catalog/models.js';
 import { inputRecordSchema } from '../library/input-record.js';
-import type { ToolContext } from '../pipeline/context.js';
-import { EDIT_ENDPOINTS, editRequest } from '../pipeline/edit-request.js';
+import { requireGateway, type ToolContext } from '../pipeline/context.js';
+import { editRequest } from '../pipeline/edit-request.js';
 import { runImageCall } from '../pipeline/image-call.js';
 import { IMAGE_TOOL_HINTS, imageResultSchema } from '../pipeline/image-result.js';
 import { prepareEditInputs } from '../pipeline/inputs/prepare.js';
-import { notAccepted, outputParamFields, planOutput } from '../pipeline/output-plan.js';
+import { notAccepted, planOutput } from '../pipeline/output-plan.js';
 import { defineTool } from './definition.js';
-import { filenameField, missingKeyFailure, promptField } from './generate-image.js';
-
-const MASK_MODELS = MODELS.filter((m) => m.edits?.mask).map((m) => m.id);
+import { filenameField, promptField } from './fields.js';
+import { outputParamFields } from './output-fields.js';
 
 const sourceText =
   'an absolute path ("/Users/me/photo.jpg", "~/photo.jpg"), a file:// URI, an http(s) URL, or a data:image/…;base64 URL (avoid). An earlier result\'s path works.';
@@ -38,7 +45,7 @@ export const editImagesInput = z.strictObject({
     .min(1)
     .max(MAX_REFERENCES)
     .describe(
-      `Reference images in order: the first is "image 1" in the prompt (the one an edit changes), then "image 2" … Each is ${sourceText} At most 8 (flux-2-pro/max/flex), 4 (klein), 1 (Kontext), 16 (gpt-image-2).`,
+      `Reference images in order: the first is "image 1" in the prompt (the one an edit changes), then "image 2" … Each is ${sourceText} At most ${referenceCapsText(EDIT_MODEL_IDS)}.`,
     ),
   model: z
     .enum(EDIT_MODEL_IDS)
@@ -50,34 +57,47 @@ export const editImagesInput = z.strictObject({
     .min(1)
     .optional()
     .describe(
-      `${MASK_MODELS.join(', ')} only: a PNG with alpha, exactly the size of image 1; transparent pixels mark where to repaint. Given like an image.`,
+      `${MASK_MODEL_IDS.join(', ')} only: a PNG with alpha, exactly the size of image 1; transparent pixels mark where to repaint. Given like an image.`,
     ),
   ...outputParamFields(EDIT_MODEL_IDS, 'edit'),
   filename: filenameField,
 });
 
-/** "images has 5 entries, but flux-2-klein-4b takes at most 4: …" with models that take more. */
-function tooManyReferences(model: ModelSpec, count: number): string {
-  const cap = model.edits!.maxReferences;
-  const larger = EDIT_MODEL_IDS.map((id) => getModel(id)!).filter((m) => m.edits!.maxReferences >= count);
-  const options = larger.map((m) => `${m.id} (${m.edits!.maxReferences})`).join(', ');
+/** The models named by family. */
+const TITLE = `Edit or combine images (${modelsByFamily(EDIT_MODEL_IDS)})`;
+
+/** "images has 5 entries, but <model> takes at most 4: …" with the models that take more. */
+function tooManyReferences(model: EditingModel, count: number): string {
+  const cap = model.edits.maxReferences;
+  const larger = EDITING_MODELS.filter((m) => m.edits.maxReferences >= count);
+  const options = larger.map((m) => `${m.id} (${m.edits.maxReferences})`).join(', ');
   return `images has ${count} entries, but ${model.id} takes at most ${cap}: remove ${count - cap}${options ? `, or use a model that takes ${count}: ${options}` : ''}`;
 }
 
+/** What normalization does to inputs, by model. */
+function normalizationText(): string {
+  const scaled = normalizationTargets(EDIT_MODEL_IDS).map(
+    (t) => `, for ${t.models}, scaled to ≤ ${t.maxPixels} with sides ×${t.multipleOf}`,
+  );
+  return `Phone photos are turned upright${scaled.length > 0 ? ` and${scaled.join(' and')}` : ''}; the result says so.`;
+}
+
 function description(ctx: ToolContext): string {
-  const models = EDIT_MODEL_IDS.map((id) => getModel(id)!).map((m) => {
-    const references = `${m.edits!.maxReferences} reference${m.edits!.maxReferences > 1 ? 's' : ''}${m.edits!.mask ? ' + mask' : ''}`;
+  const models = EDITING_MODELS.map((m) => {
+    const { maxReferences, mask } = m.edits;
+    const references = `${maxReferences} reference${maxReferences > 1 ? 's' : ''}${mask ? ' + mask' : ''}`;
     return `- ${m.id} — ${m.speed}, ${priceText(m)}, ${references}: ${m.bestFor}`;
   });
   return [
     'Edit one image, or combine several: "replace the sky", "the person from image 1 in the scene from image 2 with the palette of image 3". To iterate, pass the previous result\'s path.',
     'Pass images as absolute paths, file:// URIs or http(s) URLs, never base64. Relative paths are refused: the server does not run in your working directory.',
-    `The image is saved to disk (${ctx.config.outputDir}); the result gives its absolute path, a small preview and metadata. Without a size, FLUX matches image 1.`,
+    // What an edit without a size makes is said once, on the size argument.
+    `The image is saved to disk (${ctx.config.outputDir}); the result gives its absolute path, a small preview and metadata.`,
     '',
     `Models (default ${DEFAULT_EDIT_MODEL}):`,
     ...models,
     '',
-    'Inputs are checked before anything is paid for (PNG, JPEG or WebP, at least 64×64; FLUX ≤ 20 MB and ≤ 20 MP, gpt-image-2 ≤ 50 MB). Phone photos are turned upright and, for FLUX, scaled to ≤ 4 MP with sides ×16; the result says so.',
+    `Inputs are checked before anything is paid for (PNG, JPEG or WebP, ${inputLimitsText(EDIT_MODEL_IDS)}). ${normalizationText()}`,
   ].join('\n');
 }
 
@@ -88,23 +108,22 @@ export const editResultSchema = imageResultSchema.extend({
 export function editImagesTool(ctx: ToolContext) {
   return defineTool({
     name: 'edit_images',
-    title: 'Edit or combine images (FLUX.2 / Kontext / gpt-image-2)',
+    title: TITLE,
     description: description(ctx),
     inputSchema: editImagesInput,
     outputSchema: editResultSchema,
-    annotations: { title: 'Edit or combine images (FLUX.2 / Kontext / gpt-image-2)', ...IMAGE_TOOL_HINTS },
+    annotations: { title: TITLE, ...IMAGE_TOOL_HINTS },
     handler: async (args, call) => {
       const startedAt = performance.now();
-      const model = getModel(args.model)!;
-      const edits = model.edits!;
+      const model = editingModel(args.model);
+      const { edits } = model;
 
       // Everything that can be known without reading a file is checked first, all at once.
       const problems: string[] = [];
       if (args.images.length > edits.maxReferences) problems.push(tooManyReferences(model, args.images.length));
-      if (args.mask !== undefined && !edits.mask) problems.push(notAccepted('mask', model, MASK_MODELS));
+      if (args.mask !== undefined && !edits.mask) problems.push(notAccepted('mask', model, MASK_MODEL_IDS));
       const plan = planOutput(model, args, 'edit', problems);
-      if (!ctx.gateway) throw missingKeyFailure();
-      const gateway = ctx.gateway;
+      const gateway = requireGateway(ctx);
 
       const inputs = await prepareEditInputs({
         images: args.images,
@@ -128,17 +147,15 @@ export function editImagesTool(ctx: ToolContext) {
         tool: 'edit_images',
         model,
         prompt: args.prompt,
+        gateway,
         endpoint: request.endpoint,
+        body: request.body,
         parameters: plan.wire,
         seed: plan.seed,
         notes: [...inputs.notes, ...plan.notes],
         inputs: records,
         nameHint: args.filename?.trim() || args.prompt,
         startedAt,
-        request: (options) =>
-          request.endpoint === EDIT_ENDPOINTS.multipart
-            ? gateway.edit(request.body, options)
-            : gateway.generate(request.body, options),
       });
       return { ...output, structuredContent: { ...output.structuredContent, inputs: records } };
     },

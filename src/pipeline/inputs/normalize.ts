@@ -15,7 +15,7 @@ export interface NormalizationPlan {
   readonly to: Size;
   /** EXIF orientation to apply, when not upright. */
   readonly orientation: number | undefined;
-  /** Why it is resized, in words: "over 4 MP (2048x2048)", "sides not multiples of 16". */
+  /** Why it is resized, in words: over the rule's pixel budget, sides not multiples of its grid. */
   readonly resizeReasons: readonly string[];
 }
 
@@ -69,7 +69,7 @@ export function planNormalization(header: ImageHeader, rule: InputRule): Normali
   return orientation !== undefined || resizeReasons.length > 0 ? { from, to, orientation, resizeReasons } : undefined;
 }
 
-/** "turned upright (EXIF orientation 6), resized 3024x4032 → 1760x2352 (over 4 MP (2048x2048))" */
+/** "turned upright (EXIF orientation 6), resized 3024x4032 → 1760x2352 (over <budget>)" */
 export function describePlan(plan: NormalizationPlan): string {
   const steps: string[] = [];
   if (plan.orientation !== undefined) steps.push(`turned upright (EXIF orientation ${plan.orientation})`);

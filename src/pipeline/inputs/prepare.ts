@@ -9,8 +9,9 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { InputRule, ModelSpec } from '../../catalog/models.js';
-import { formatSize, type Size } from '../../catalog/sizes.js';
+import type { Transport } from '../../catalog/gateway.js';
+import type { EditingModel, InputRule } from '../../catalog/models.js';
+import { formatSize, roundMegapixels, type Size } from '../../catalog/sizes.js';
 import { invalidArgument, throwIfCancelled } from '../../core/failure.js';
 import { formatBytes, thousands } from '../../core/units.js';
 import { memoryPayload, type Payload, payloadChunks } from '../../gateway/bodies.js';
@@ -42,7 +43,7 @@ export interface PreparedInputs {
 export interface PrepareRequest {
   readonly images: readonly string[];
   readonly mask: string | undefined;
-  readonly model: ModelSpec;
+  readonly model: EditingModel;
   readonly normalize: boolean;
   /** Where this server saves images: a relative name found there is suggested as a path. */
   readonly outputDir: string;
@@ -63,9 +64,7 @@ interface Loaded {
 }
 
 export async function prepareEditInputs(request: PrepareRequest): Promise<PreparedInputs> {
-  const { model } = request;
-  const edits = model.edits;
-  if (!edits) throw new Error(`${model.id} does not edit images`);
+  const { edits } = request.model;
   const rule = edits.inputRule;
   const context = { home: request.home ?? os.homedir(), platform: request.platform ?? process.platform };
   const problems: string[] = [];
@@ -128,7 +127,7 @@ export async function prepareEditInputs(request: PrepareRequest): Promise<Prepar
 async function load(
   entry: { role: 'image' | 'mask'; index: number | undefined; label: string; source: ImageSource },
   rule: InputRule,
-  transport: 'json' | 'multipart',
+  transport: Transport,
   signal: AbortSignal | undefined,
 ): Promise<Loaded> {
   const { source } = entry;
@@ -181,8 +180,12 @@ async function load(
     );
   }
   if (rule.maxPixels !== null && width * height > rule.maxPixels) {
+    // What normalization sends anyway is all the model can use.
+    const plenty = rule.sendAs
+      ? ` (${roundMegapixels(rule.sendAs.maxPixels)} is plenty; larger inputs are scaled down anyway)`
+      : '';
     throw new InputProblem(
-      `is ${width}×${height} (${thousands(width * height)} px), over the ${thousands(rule.maxPixels)} px limit for this model's inputs: downscale it (4 MP is plenty; larger inputs are scaled down anyway)`,
+      `is ${width}×${height} (${thousands(width * height)} px), over the ${thousands(rule.maxPixels)} px limit for this model's inputs: downscale it${plenty}`,
     );
   }
   if (entry.role === 'mask') {

@@ -6,7 +6,7 @@
  *
  *   .ci/clients/node_modules/node/bin/node .ci/clients/run.mjs [--stack ai-sdk,mastra] [--provider anthropic] [--transport stdio]
  *
- * Exits 1 when a cell misses a target (README.md), unless FLUX_CLIENTS_REPORT_ONLY=1.
+ * Exits 1 when a cell misses a target (.ci/clients/README.md), unless FLUX_CLIENTS_REPORT_ONLY=1.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -153,7 +153,7 @@ try {
     `Server reference (MCP SDK client, no model): generate_image returns ${reference.generate.blocks.map((b) => b.type).join(' + ')}; the bad call's first line is "${reference.errorFirstLine}".\n`,
   );
   process.stdout.write(
-    `Tokens: ${TOKENIZER}. Targets: README.md. Took ${seconds} s with ${CONCURRENCY} cells at a time.\n\n`,
+    `Tokens: ${TOKENIZER}. Targets: .ci/clients/README.md. Took ${seconds} s with ${CONCURRENCY} cells at a time.\n\n`,
   );
   if (passed < rows.length) process.stdout.write(`Failures:\n${formatFailures(rows)}\n\n`);
   process.stdout.write(`Schema keywords that break a provider's rules:\n${formatKeywordBreaks(breaks)}\n\n`);

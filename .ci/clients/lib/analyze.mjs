@@ -133,7 +133,9 @@ export function analyzeCell({ cell, records, worker, serverErrorLine }) {
       ok: Boolean(generatePath),
       why: byStep.generate.got
         ? `no image path in what the model got: "${byStep.generate.got.excerpt}"`
-        : 'no result reached the model',
+        : worker.thrown
+          ? 'the stack threw before the result reached the model'
+          : 'no result reached the model',
     },
     edit: {
       ok: Boolean(editPath) && editInput !== undefined && !String(editInput).startsWith('NO-PATH'),
@@ -145,9 +147,7 @@ export function analyzeCell({ cell, records, worker, serverErrorLine }) {
     },
     error: {
       ok: Boolean(serverErrorLine) && errorText.includes(serverErrorLine),
-      why: byStep.error.got
-        ? `the model got "${errorText.slice(0, 140)}"`
-        : 'the bad call never reached the server or its result never reached the model',
+      why: byStep.error.got ? `the model got "${errorText.slice(0, 140)}"` : 'the bad call was never made (see above)',
     },
     tokens: {
       ok: successes.length === 0 ? null : successes.every((got) => got.textTokens <= MAX_TEXT_TOKENS_PER_SUCCESS),

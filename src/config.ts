@@ -37,7 +37,15 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** `serve --http`: the bearer token every request must carry. */
   readonly httpToken: string | undefined;
+  /** Whether results carry the inline preview: by what the client does with images, always, never. */
+  readonly preview: PreviewMode;
+  /** Whether results carry a resource_link to the saved file. */
+  readonly resourceLinks: boolean;
 }
+
+/** `auto`: a preview only for clients known to hand an image to their model as an image. */
+export const PREVIEW_MODES = ['auto', 'on', 'off'] as const;
+export type PreviewMode = (typeof PREVIEW_MODES)[number];
 
 export const DEFAULT_BASE_URL = 'https://api.apiyi.com/v1';
 /** Claude's vision downsizes anything larger, so a bigger preview only costs tokens. */
@@ -160,6 +168,39 @@ export const SETTINGS = [
         );
       }
       return value;
+    },
+  }),
+  setting({
+    env: 'FLUX_MCP_PREVIEW',
+    key: 'preview',
+    shownDefault: 'auto',
+    description:
+      'Inline preview in image results: `auto` sends it only to clients known to show it to their model as an ' +
+      'image (Claude Code, Claude Desktop, Cursor, VS Code, Gemini CLI, opencode; see "Using it from agent ' +
+      'frameworks"), `on` always, `off` never. Elsewhere an image can reach the model as tens of thousands of ' +
+      'tokens of base64 text. A call can override it with its `preview` argument.',
+    fallback: () => 'auto',
+    parse: (raw) => {
+      const mode = raw.toLowerCase();
+      if (!(PREVIEW_MODES as readonly string[]).includes(mode)) {
+        throw new SettingProblem(`FLUX_MCP_PREVIEW "${raw}" must be one of ${PREVIEW_MODES.join(', ')}`);
+      }
+      return mode as PreviewMode;
+    },
+  }),
+  setting({
+    env: 'FLUX_MCP_RESOURCE_LINKS',
+    key: 'resourceLinks',
+    shownDefault: '0',
+    description:
+      '1 adds a `resource_link` to the saved file in image results. Off by default: LangChain, the OpenAI Agents ' +
+      'SDK and the AI SDK with Gemini fail or bloat on it.',
+    fallback: () => false,
+    parse: (raw) => {
+      const word = raw.toLowerCase();
+      if (TRUE_WORDS.includes(word)) return true;
+      if (FALSE_WORDS.includes(word)) return false;
+      throw new SettingProblem(`FLUX_MCP_RESOURCE_LINKS "${raw}" must be 1 (add resource links) or 0 (the default)`);
     },
   }),
   setting({

@@ -8,7 +8,6 @@ import { modelsByProvider } from './catalog/describe.js';
 import { catalogConcurrencyCaps } from './catalog/models.js';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './core/log.js';
-import { redact } from './core/redact.js';
 import { SERVER_NAME, SERVER_VERSION, USER_AGENT } from './core/version.js';
 import { GatewayClient } from './gateway/client.js';
 import { CallLimiter } from './gateway/limiter.js';
@@ -18,6 +17,7 @@ import { DEFAULT_PROGRESS_INTERVAL_MS } from './mcp/progress.js';
 import { installPrompts } from './mcp/prompts.js';
 import { installTools } from './mcp/registry.js';
 import { installResources } from './mcp/resources.js';
+import { Sessions } from './mcp/sessions.js';
 import type { ToolContext } from './pipeline/context.js';
 import type { ToolDefinition } from './tools/definition.js';
 import { editImagesTool } from './tools/edit-images.js';
@@ -67,17 +67,15 @@ export interface ServerRuntime {
   readonly ctx: ToolContext;
   readonly tools: readonly ToolDefinition[];
   readonly inFlight: InFlightCalls;
-  /** Connected sessions, told when an image is saved (resources/list_changed). */
-  readonly sessions: Set<Server>;
+  /** Connected sessions and what each asked to hear (log messages, new images). */
+  readonly sessions: Sessions;
   /** How often a waiting call reports progress. */
   readonly progressIntervalMs: number;
 }
 
 export function createRuntime(config: Config, options: ServerOptions = {}): ServerRuntime {
-  const sessions = new Set<Server>();
-  const log = forwardToClients(options.log ?? createLogger(config.logLevel, [config.apiKey]), sessions, [
-    config.apiKey,
-  ]);
+  const sessions = new Sessions();
+  const log = sessions.forwardLog(options.log ?? createLogger(config.logLevel, [config.apiKey]), [config.apiKey]);
   const library = new ImageLibrary(config.outputDir, log);
   const ctx: ToolContext = {
     config,
@@ -97,10 +95,7 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
       modelCaps: { ...catalogConcurrencyCaps(), ...config.modelConcurrency },
     }),
     library,
-    imageSaved: () => {
-      // Tell every connected client that browses resources; one that has gone away is no reason to fail.
-      for (const server of sessions) server.sendResourceListChanged().catch(() => undefined);
-    },
+    imageSaved: () => sessions.imageSaved(),
   };
   return {
     config,
@@ -113,53 +108,27 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
   };
 }
 
-/**
- * The log also goes to connected clients as `notifications/message` (info and above; a client
- * narrows it with logging/setLevel), so a client's own log shows what the server did.
- */
-function forwardToClients(
-  base: Logger,
-  sessions: ReadonlySet<Server>,
-  secrets: readonly (string | undefined)[],
-): Logger {
-  const forward = (level: 'info' | 'warning' | 'error', message: string): void => {
-    const data = redact(message, secrets);
-    for (const server of sessions)
-      server.sendLoggingMessage({ level, logger: SERVER_NAME, data }).catch(() => undefined);
-  };
-  return {
-    debug: (message) => base.debug(message),
-    info: (message) => {
-      base.info(message);
-      forward('info', message);
-    },
-    warn: (message) => {
-      base.warn(message);
-      forward('warning', message);
-    },
-    error: (message) => {
-      base.error(message);
-      forward('error', message);
-    },
-  };
-}
-
 /** A new MCP server (one session) on a runtime, not yet connected to a transport. */
 export function createSession(runtime: ServerRuntime): Server {
   const server = new Server(
     { name: SERVER_NAME, version: SERVER_VERSION, title: `${modelsByProvider()} image generation (APIYI)` },
     { instructions: INSTRUCTIONS, jsonSchemaValidator: NO_ELICITATION, capabilities: { logging: {} } },
   );
-  installResources(server, runtime.ctx.library, { maxReadBytes: MAX_RESOURCE_READ_BYTES });
+  const session = runtime.sessions.add(server);
+  installResources(server, runtime.ctx.library, {
+    maxReadBytes: MAX_RESOURCE_READ_BYTES,
+    onListed: () => {
+      session.listsResources = true;
+    },
+  });
   installPrompts(server);
   installTools(server, runtime.tools, {
     log: runtime.log,
     secrets: [runtime.config.apiKey],
     inFlight: runtime.inFlight,
     progressIntervalMs: runtime.progressIntervalMs,
+    client: () => session.client(),
   });
-  runtime.sessions.add(server);
-  server.onclose = () => runtime.sessions.delete(server);
   return server;
 }
 

@@ -26,6 +26,20 @@ export function modelLine(model: ModelSpec): string {
   return `${model.id} — ${model.speed}, ${priceText(model)}: ${model.bestFor}`;
 }
 
+/**
+ * The model menu, once for every tool: one line per model with speed, price, what it is best for
+ * and what it does beyond text-to-image. "- flux-2-pro — < 10 s, $0.03: production at scale, best
+ * value (default); edits: 8 refs"
+ */
+export function modelMenu(): string {
+  return MODELS.map((m: ModelSpec) => {
+    const refs = m.edits ? `${m.edits.maxReferences} ref${m.edits.maxReferences > 1 ? 's' : ''}` : '';
+    const role = !m.generates ? `; edits only: ${refs}` : m.edits ? `; edits: ${refs}` : '';
+    const mask = m.edits?.mask ? ' + mask' : '';
+    return `- ${modelLine(m)}${role}${mask}`;
+  }).join('\n');
+}
+
 /** The catalog's models of the given ids, in their order; unknown ids are skipped. */
 function modelsOf(modelIds: readonly string[]): ModelSpec[] {
   return modelIds.flatMap((id) => findModel(id) ?? []);

@@ -17,14 +17,15 @@ import {
   type ServerRequest,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import * as z from 'zod';
 import { asToolFailure, failureResult, ToolFailure } from '../core/failure.js';
 import type { Logger } from '../core/log.js';
 import { redact } from '../core/redact.js';
-import type { ToolOutput } from '../pipeline/call.js';
+import type { ClientTraits, ToolOutput } from '../pipeline/call.js';
 import type { ToolDefinition } from '../tools/definition.js';
 import { describeIssues } from './argument-messages.js';
+import { clientTraits } from './clients.js';
 import type { InFlightCalls } from './in-flight.js';
+import { advertisedInputSchema, advertisedOutputSchema, withoutNulls } from './json-schema.js';
 import { CallProgress, DEFAULT_PROGRESS_INTERVAL_MS } from './progress.js';
 
 type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -36,30 +37,8 @@ export interface ToolRuntime {
   readonly inFlight: InFlightCalls;
   /** How often a waiting call reports progress. */
   readonly progressIntervalMs?: number;
-}
-
-/**
- * The JSON Schema clients see. zod writes the safe-integer range (±2^53) into every integer;
- * that tells a model nothing and costs tokens in every session, so it is left out.
- */
-function jsonSchema(schema: z.ZodObject, io: 'input' | 'output'): Tool['inputSchema'] {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io }) as Record<string, unknown>;
-  return withoutSafeIntegerBounds(rest) as Tool['inputSchema'];
-}
-
-function withoutSafeIntegerBounds(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(withoutSafeIntegerBounds);
-  if (typeof node !== 'object' || node === null) return node;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (
-      (key === 'minimum' && value === Number.MIN_SAFE_INTEGER) ||
-      (key === 'maximum' && value === Number.MAX_SAFE_INTEGER)
-    )
-      continue;
-    out[key] = withoutSafeIntegerBounds(value);
-  }
-  return out;
+  /** What the server knows of the client making the call. */
+  readonly client?: () => ClientTraits;
 }
 
 /** The tools/list answer, computed once per set of tools (stateless HTTP installs them per request). */
@@ -72,8 +51,8 @@ function listingOf(tools: readonly ToolDefinition[]): Tool[] {
       name: tool.name,
       title: tool.title,
       description: tool.description,
-      inputSchema: jsonSchema(tool.inputSchema, 'input'),
-      outputSchema: jsonSchema(tool.outputSchema, 'output'),
+      inputSchema: advertisedInputSchema(tool.inputSchema),
+      outputSchema: advertisedOutputSchema(tool.outputSchema),
       annotations: tool.annotations,
     }));
     listings.set(tools, listing);
@@ -113,10 +92,11 @@ async function callTool(
       runtime.secrets,
     );
   }
-  const parsed = tool.inputSchema.safeParse(input);
+  const args = withoutNulls(input);
+  const parsed = tool.inputSchema.safeParse(args);
   if (!parsed.success) {
     const allowedKeys = Object.keys(tool.inputSchema.shape);
-    const [first, ...rest] = describeIssues(parsed.error.issues, input, allowedKeys);
+    const [first, ...rest] = describeIssues(parsed.error.issues, args, allowedKeys);
     const message = [first, ...rest.map((line) => `- ${line}`)].join('\n');
     runtime.log.info(`${tool.name} refused: ${message.replace(/\n/g, ' ')}`);
     return failureResult(
@@ -130,7 +110,11 @@ async function callTool(
   let output: ToolOutput<unknown>;
   const progress = new CallProgress(extra, runtime.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
   try {
-    output = await tool.handler(parsed.data, { signal: extra.signal, progress });
+    output = await tool.handler(parsed.data, {
+      signal: extra.signal,
+      progress,
+      client: runtime.client?.() ?? clientTraits(undefined),
+    });
   } catch (error) {
     const failure = asToolFailure(error);
     const log = failure.category === 'internal_error' ? runtime.log.error : runtime.log.info;

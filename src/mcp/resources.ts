@@ -28,6 +28,8 @@ const INVALID_PARAMS = -32602;
 export interface ResourceOptions {
   /** Largest image returned whole by resources/read (Claude Desktop refuses messages over 1 MB). */
   readonly maxReadBytes: number;
+  /** Called on every resources/list: the session then hears when new images arrive. */
+  readonly onListed?: () => void;
 }
 
 const catalogResource: Resource = {
@@ -77,6 +79,7 @@ export function installResources(server: Server, library: ImageLibrary, options:
   server.registerCapabilities({ resources: { listChanged: true } });
 
   server.setRequestHandler(ListResourcesRequestSchema, async (request) => {
+    options.onListed?.();
     const images = await library.list();
     const cursor = request.params?.cursor;
     const after = cursor === undefined ? undefined : decodeCursor(cursor);

@@ -16,10 +16,21 @@ export interface ProgressReporter extends CallObserver {
   finish(): void;
 }
 
+/** What the server knows of the client making a call (mcp/clients.ts). */
+export interface ClientTraits {
+  /** clientInfo.name, when the session has one (stateless HTTP requests do not). */
+  readonly name?: string;
+  /** An image block in a result reaches the model as an image, not as text. */
+  readonly imagesReachModel: boolean;
+  /** Keeps waiting on a long call while progress arrives. */
+  readonly waitsWithProgress: boolean;
+}
+
 export interface ToolCall {
   /** Fires when the client cancels the call. */
   readonly signal: AbortSignal;
   readonly progress: ProgressReporter;
+  readonly client: ClientTraits;
 }
 
 /** A successful tool result: content blocks for the model, structuredContent for programs. */

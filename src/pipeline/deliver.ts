@@ -18,6 +18,7 @@ import type { SavedImage } from '../library/sidecar.js';
 import type { ToolOutput } from './call.js';
 import type { ToolContext } from './context.js';
 import { type ImageResult, imageResult } from './image-result.js';
+import type { Presentation } from './presentation.js';
 
 export interface Delivery {
   readonly tool: string;
@@ -34,6 +35,8 @@ export interface Delivery {
   readonly nameHint: string;
   /** performance.now() when the call started. */
   readonly startedAt: number;
+  /** Preview and resource_link, or not. */
+  readonly presentation: Presentation;
 }
 
 /** Where images go when the configured directory cannot be written. */
@@ -95,7 +98,7 @@ export async function deliverImage(ctx: ToolContext, delivery: Delivery): Promis
   );
 
   let preview: Preview | undefined;
-  if (ctx.config.previewSize > 0) {
+  if (delivery.presentation.preview) {
     try {
       preview = await makePreview(image.bytes, ctx.config.previewSize);
     } catch (error) {
@@ -114,5 +117,6 @@ export async function deliverImage(ctx: ToolContext, delivery: Delivery): Promis
     priceUsd: model.priceUsd,
     usage: image.usage,
     notes,
+    resourceLink: delivery.presentation.resourceLink,
   });
 }

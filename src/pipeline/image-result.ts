@@ -1,7 +1,10 @@
 /**
- * The result of a successful image call: a text line per image (the path first, because some
- * clients show only text), an inline preview, a resource_link, and small structuredContent that
- * never holds base64.
+ * The result of a successful image call, in a shape every agent stack takes (.ci/clients):
+ * - a text block: the path first (some clients show only text), the facts, notes, what to do next;
+ * - an inline preview image, when the presentation says so (pipeline/presentation.ts);
+ * - a resource_link only when the user turned them on (they break LangChain and the Agents SDK);
+ * - structuredContent with every fact of the text block, never base64: Claude Code and Codex give
+ *   the model structuredContent alone when it is present.
  */
 import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
@@ -35,6 +38,7 @@ export const imageResultSchema = z.object({
   priceUsd: z.number().optional().describe('Flat price of the image in USD (absent for token-billed models)'),
   usage: tokenUsageSchema.optional().describe('Token usage reported by token-billed models'),
   notes: z.array(z.string()).optional().describe('What the server adjusted or dropped, and why'),
+  next: z.string().describe('What to do with the image next'),
 });
 export type ImageResult = z.output<typeof imageResultSchema>;
 
@@ -49,7 +53,11 @@ export interface ImageResultInput {
   readonly priceUsd: number | null;
   readonly usage: ImageResult['usage'];
   readonly notes: readonly string[];
+  readonly resourceLink: boolean;
 }
+
+/** The advice every image result ends with. */
+export const NEXT_STEP = 'The image is saved on disk; refer to it by its path (e.g. as images[0] of edit_images).';
 
 export function imageResult(input: ImageResultInput): ToolOutput<ImageResult> {
   const { saved, preview } = input;
@@ -71,18 +79,19 @@ export function imageResult(input: ImageResultInput): ToolOutput<ImageResult> {
     `${saved.path} — ${facts.join(', ')}`,
     extras.join(' · '),
     ...input.notes.map((note) => `Note: ${note}`),
-    'The image is saved on disk; refer to it by its path.',
+    NEXT_STEP,
   ];
 
   const content: ContentBlock[] = [{ type: 'text', text: lines.join('\n') }];
   if (preview) content.push({ type: 'image', data: preview.base64, mimeType: preview.mimeType });
-  content.push({
-    type: 'resource_link',
-    uri: saved.uri,
-    name: saved.file,
-    mimeType: saved.mimeType,
-    description: `${saved.width}×${saved.height} image from ${input.model}`,
-  });
+  if (input.resourceLink)
+    content.push({
+      type: 'resource_link',
+      uri: saved.uri,
+      name: saved.file,
+      mimeType: saved.mimeType,
+      description: `${saved.width}×${saved.height} image from ${input.model}`,
+    });
 
   return {
     content,
@@ -97,6 +106,7 @@ export function imageResult(input: ImageResultInput): ToolOutput<ImageResult> {
       ...(input.priceUsd !== null ? { priceUsd: input.priceUsd } : {}),
       ...(input.usage && Object.keys(input.usage).length > 0 ? { usage: input.usage } : {}),
       ...(input.notes.length > 0 ? { notes: [...input.notes] } : {}),
+      next: NEXT_STEP,
     },
   };
 }

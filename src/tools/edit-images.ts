@@ -10,7 +10,6 @@ import {
   inputLimitsText,
   modelsByFamily,
   normalizationTargets,
-  priceText,
   referenceCapsText,
 } from '../catalog/describe.js';
 import {
@@ -29,8 +28,9 @@ import { runImageCall } from '../pipeline/image-call.js';
 import { IMAGE_TOOL_HINTS, imageResultSchema } from '../pipeline/image-result.js';
 import { prepareEditInputs } from '../pipeline/inputs/prepare.js';
 import { notAccepted, planOutput } from '../pipeline/output-plan.js';
+import { presentationFor } from '../pipeline/presentation.js';
 import { defineTool } from './definition.js';
-import { filenameField, promptField } from './fields.js';
+import { filenameField, previewField, promptField } from './fields.js';
 import { outputParamFields } from './output-fields.js';
 
 const sourceText =
@@ -50,7 +50,7 @@ export const editImagesInput = z.strictObject({
   model: z
     .enum(EDIT_MODEL_IDS)
     .default(DEFAULT_EDIT_MODEL)
-    .describe(`Model; default ${DEFAULT_EDIT_MODEL}. Limits, speed and price: see the tool description.`),
+    .describe(`Model, default ${DEFAULT_EDIT_MODEL}; see generate_image for speed and price.`),
   mask: z
     .string()
     .trim()
@@ -61,6 +61,7 @@ export const editImagesInput = z.strictObject({
     ),
   ...outputParamFields(EDIT_MODEL_IDS, 'edit'),
   filename: filenameField,
+  preview: previewField,
 });
 
 /** The models named by family. */
@@ -82,24 +83,13 @@ function normalizationText(): string {
   return `Phone photos are turned upright${scaled.length > 0 ? ` and${scaled.join(' and')}` : ''}; the result says so.`;
 }
 
-function description(ctx: ToolContext): string {
-  const models = EDITING_MODELS.map((m) => {
-    const { maxReferences, mask } = m.edits;
-    const references = `${maxReferences} reference${maxReferences > 1 ? 's' : ''}${mask ? ' + mask' : ''}`;
-    return `- ${m.id} — ${m.speed}, ${priceText(m)}, ${references}: ${m.bestFor}`;
-  });
-  return [
-    'Edit one image, or combine several: "replace the sky", "the person from image 1 in the scene from image 2 with the palette of image 3". To iterate, pass the previous result\'s path.',
-    'Pass images as absolute paths, file:// URIs or http(s) URLs, never base64. Relative paths are refused: the server does not run in your working directory.',
-    // What an edit without a size makes is said once, on the size argument.
-    `The image is saved to disk (${ctx.config.outputDir}); the result gives its absolute path, a small preview and metadata.`,
-    '',
-    `Models (default ${DEFAULT_EDIT_MODEL}):`,
-    ...models,
-    '',
-    `Inputs are checked before anything is paid for (PNG, JPEG or WebP, ${inputLimitsText(EDIT_MODEL_IDS)}). ${normalizationText()}`,
-  ].join('\n');
-}
+/** Says what only editing needs; the model menu and size rules are generate_image's, said once. */
+const DESCRIPTION = [
+  'Edit one image, or combine several: "replace the sky", "the person from image 1 in the scene from image 2 with the palette of image 3". To iterate, pass the previous result\'s path.',
+  'Pass images as absolute paths, file:// URIs or http(s) URLs, never base64. Relative paths are refused: the server does not run in your working directory.',
+  `Models, prices and sizes: see generate_image (default ${DEFAULT_EDIT_MODEL}). Reference images: at most ${referenceCapsText(EDIT_MODEL_IDS)}; a mask only with ${MASK_MODEL_IDS.join(', ')}.`,
+  `Inputs are checked before anything is paid for (PNG, JPEG or WebP, ${inputLimitsText(EDIT_MODEL_IDS)}). ${normalizationText()} The result gives the new image's absolute path.`,
+].join('\n');
 
 export const editResultSchema = imageResultSchema.extend({
   inputs: z.array(inputRecordSchema).describe('Each input as given and as sent'),
@@ -109,7 +99,7 @@ export function editImagesTool(ctx: ToolContext) {
   return defineTool({
     name: 'edit_images',
     title: TITLE,
-    description: description(ctx),
+    description: DESCRIPTION,
     inputSchema: editImagesInput,
     outputSchema: editResultSchema,
     annotations: { title: TITLE, ...IMAGE_TOOL_HINTS },
@@ -156,6 +146,7 @@ export function editImagesTool(ctx: ToolContext) {
         inputs: records,
         nameHint: args.filename?.trim() || args.prompt,
         startedAt,
+        presentation: presentationFor(ctx, args.preview, call.client),
       });
       return { ...output, structuredContent: { ...output.structuredContent, inputs: records } };
     },

@@ -1,6 +1,7 @@
 /** Fields both image tools take besides the output parameters: the prompt and the file name. */
 import * as z from 'zod';
 import { PROMPT_MAX_CHARS, PROMPT_MAX_TOKENS } from '../catalog/parameters.js';
+import { PREVIEW_MODES } from '../config.js';
 
 export const promptField = z
   .string()
@@ -17,4 +18,11 @@ export const filenameField = z
   .optional()
   .describe(
     'Optional short name for the saved file, e.g. "logo-draft". The server adds date, time and a random id, and never overwrites a file.',
+  );
+
+export const previewField = z
+  .enum(PREVIEW_MODES)
+  .optional()
+  .describe(
+    'Inline preview image in the result: "auto" (default: only where this client shows images to the model), "on", or "off" (saves tokens).',
   );

@@ -3,15 +3,16 @@
  * model's rules before anything is paid for; then one gateway call, the result saved at once.
  */
 import * as z from 'zod';
-import { modelLine, modelsByProvider, modelsWithMakers, sizeSummary } from '../catalog/describe.js';
+import { modelMenu, modelsByProvider, modelsWithMakers, sizeSummary } from '../catalog/describe.js';
 import { DEFAULT_MODEL, GENERATION_MODEL_IDS, modelSpec, routeOf } from '../catalog/models.js';
 import { jsonBody } from '../gateway/bodies.js';
 import { requireGateway, type ToolContext } from '../pipeline/context.js';
 import { runImageCall } from '../pipeline/image-call.js';
 import { IMAGE_TOOL_HINTS, imageResultSchema } from '../pipeline/image-result.js';
 import { planOutput } from '../pipeline/output-plan.js';
+import { presentationFor } from '../pipeline/presentation.js';
 import { defineTool } from './definition.js';
-import { filenameField, promptField } from './fields.js';
+import { filenameField, previewField, promptField } from './fields.js';
 import { outputParamFields } from './output-fields.js';
 
 export const generateImageInput = z.strictObject({
@@ -19,33 +20,32 @@ export const generateImageInput = z.strictObject({
   model: z
     .enum(GENERATION_MODEL_IDS)
     .default(DEFAULT_MODEL)
-    .describe(`Model; default ${DEFAULT_MODEL}. See the tool description for speed and price.`),
+    .describe(`Model, default ${DEFAULT_MODEL}; speed and price in the description.`),
   ...outputParamFields(GENERATION_MODEL_IDS),
   filename: filenameField,
+  preview: previewField,
 });
 
 /** The models named by provider. */
 const TITLE = `Generate image (${modelsByProvider(GENERATION_MODEL_IDS, ' / ')})`;
 
-function description(ctx: ToolContext): string {
-  const models = GENERATION_MODEL_IDS.map((id) => `- ${modelLine(modelSpec(id))}`);
-  return [
-    `Generate one image from a text prompt with ${modelsWithMakers(GENERATION_MODEL_IDS)}, through the APIYI gateway.`,
-    `The image is saved to disk (${ctx.config.outputDir}); the result gives its absolute path, a small preview, and metadata (size, model, seed, request id). Refer to the image later by that path.`,
-    '',
-    `Models (argument "model", default ${DEFAULT_MODEL}):`,
-    ...models,
-    '',
-    sizeSummary(GENERATION_MODEL_IDS),
-    'Arguments are checked before anything is paid for: a bad one returns invalid_argument with the nearest valid value, and no request is made.',
-  ].join('\n');
-}
+/**
+ * The one description that carries the model menu and the size rules: tools/list is paid for in
+ * every conversation, so edit_images refers to it instead of repeating it.
+ */
+const DESCRIPTION = [
+  `Generate one image from a text prompt with ${modelsWithMakers(GENERATION_MODEL_IDS)}, through the APIYI gateway. The image is saved to disk; the result gives its absolute path (refer to the image later by that path, e.g. in edit_images), its size, model, seed and price.`,
+  'Arguments are checked before anything is paid for: a bad one returns invalid_argument with the nearest valid value, and no request is made.',
+  `Models (default ${DEFAULT_MODEL}; "refs": most reference images in edit_images):`,
+  modelMenu(),
+  sizeSummary(GENERATION_MODEL_IDS),
+].join('\n');
 
 export function generateImageTool(ctx: ToolContext) {
   return defineTool({
     name: 'generate_image',
     title: TITLE,
-    description: description(ctx),
+    description: DESCRIPTION,
     inputSchema: generateImageInput,
     outputSchema: imageResultSchema,
     annotations: { title: TITLE, ...IMAGE_TOOL_HINTS },
@@ -69,6 +69,7 @@ export function generateImageTool(ctx: ToolContext) {
         notes: plan.notes,
         nameHint: args.filename?.trim() || args.prompt,
         startedAt,
+        presentation: presentationFor(ctx, args.preview, call.client),
       });
     },
   });

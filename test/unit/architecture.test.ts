@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src');
+const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
 
 /**
  * Top to bottom: the path a call takes. Entries on the same floor are peers and may not import
@@ -49,7 +49,7 @@ function placeOf(file: string): { entry: string; floor: number } {
       if (matches && (!best || entry.length > best.entry.length)) best = { entry, floor: index };
     }
   });
-  if (!best) throw new Error(`src/${rel} is in no layer: add it to LAYERS in test/architecture.test.ts`);
+  if (!best) throw new Error(`src/${rel} is in no layer: add it to LAYERS in test/unit/architecture.test.ts`);
   return best;
 }
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configWarnings, DEFAULT_BASE_URL, loadConfig } from '../src/config.js';
+import { ConfigError, configWarnings, DEFAULT_BASE_URL, loadConfig } from '../../src/config.js';
 
 const HOME = path.resolve('/home/tester');
 

@@ -127,6 +127,19 @@ describe('the layout of src/', () => {
     expect(cycles).toEqual([]);
   });
 
+  it('keeps the simulator apart from the server: below it, only imaging/ and core/', () => {
+    // The simulator checks requests against its own transcription of the gateway's documentation
+    // (simulator/documented-rules.ts). Were it to use the catalog, a bug in the server's rules
+    // would be the simulator's too, and the property tests could never expose it.
+    const allowed = ['simulator/', 'imaging/', 'core/'];
+    const wrong = [...graph]
+      .filter(([file]) => placeOf(file).entry === 'simulator/')
+      .flatMap(([file, targets]) =>
+        targets.filter((t) => !allowed.includes(placeOf(t).entry)).map((t) => `${rel(file)} → ${rel(t)}`),
+      );
+    expect(wrong).toEqual([]);
+  });
+
   it('resolves every relative import to a module of src/', () => {
     const missing = [...graph].flatMap(([file, targets]) =>
       targets.filter((t) => !graph.has(t)).map((t) => `${rel(file)} → ${rel(t)}`),

@@ -54,6 +54,11 @@ export interface ScriptedResponse {
   /** A string or Buffer is sent as is; anything else as JSON. */
   readonly body?: unknown;
   readonly delayMs?: number;
+  /**
+   * Answer only once this settles (after delayMs, if any): a test holds the gateway "working" for
+   * exactly as long as it needs to observe something, instead of guessing a delay.
+   */
+  readonly holdUntil?: Promise<unknown>;
   /** Take the request and never answer (until the client gives up or the simulator closes). */
   readonly hang?: boolean;
   /** Destroy the connection without any answer. */
@@ -227,6 +232,11 @@ export class GatewaySimulator extends EventEmitter<{ request: [SimulatedRequest]
       await sleep(script.delayMs);
       delayed += script.delayMs;
     }
+    if (script?.holdUntil) {
+      const holding = performance.now();
+      await script.holdUntil.catch(() => undefined);
+      delayed += performance.now() - holding;
+    }
     if (script?.drop) {
       req.socket.destroy();
       return;
@@ -331,7 +341,7 @@ export class GatewaySimulator extends EventEmitter<{ request: [SimulatedRequest]
   /** Keep a result and return its signed, expiring delivery URL (like delivery-eu.bfl.ai). */
   private storeResult(bytes: Buffer, format: WireFormat): string {
     const now = Date.now();
-    for (const [id, result] of this.results) if (result.expiresAt < now) this.results.delete(id);
+    for (const [id, result] of this.results) if (result.expiresAt <= now) this.results.delete(id);
     const id = randomBytes(8).toString('hex');
     const expiresAt = now + (this.options.resultTtlMs ?? DEFAULT_TTL_MS);
     this.results.set(id, { bytes, mimeType: IMAGE_FORMATS[format].mimeType, expiresAt });
@@ -349,7 +359,9 @@ export class GatewaySimulator extends EventEmitter<{ request: [SimulatedRequest]
     const result = id ? this.results.get(id) : undefined;
     const valid =
       id !== undefined && url.searchParams.get('sig') === this.sign(id, expiresAt) && result?.expiresAt === expiresAt;
-    if (!valid || !result || Date.now() > expiresAt) {
+    // Expired from expiresAt on (not one millisecond later): with a lifetime of 0 a URL is dead at
+    // once, however fast the client downloads it, so tests of expiry do not depend on timing.
+    if (!valid || !result || Date.now() >= expiresAt) {
       return {
         status: 404,
         headers: { 'content-type': 'text/plain' },

@@ -140,13 +140,22 @@ describe('edit', () => {
 
 describe('images and models', () => {
   it('images lists saved paths newest first, searchable', async () => {
-    const run = await cli(['images', '--search', 'lighthouse']);
+    // A library of its own, made here: the other tests may run before or after this one.
+    const library = path.join(work, 'library');
+    const env = { FLUX_MCP_OUTPUT_DIR: library };
+    for (const prompt of ['A lighthouse at dawn', 'A harbour at night']) {
+      const made = await cli(['generate', prompt, '--size', '256x256'], env);
+      expect(made.code, made.stderr).toBe(0);
+    }
+    const run = await cli(['images', '--search', 'lighthouse'], env);
     expect(run.code, run.stderr).toBe(0);
     const paths = lines(run.stdout);
     expect(paths).toHaveLength(1);
-    expect(paths[0]).toMatch(new RegExp(`^${outputDir}/\\d{8}-\\d{6}-a-lighthouse-at-dawn-`));
-    expect(lines((await cli(['images'])).stdout).length).toBeGreaterThanOrEqual(2);
-    expect((await cli(['images', '--since', 'someday'])).code).toBe(2);
+    expect(paths[0]).toMatch(new RegExp(`^${library}/\\d{8}-\\d{6}-a-lighthouse-at-dawn-`));
+    const all = lines((await cli(['images'], env)).stdout);
+    expect(all).toHaveLength(2);
+    expect(all[0]).toMatch(/-a-harbour-at-night-/);
+    expect((await cli(['images', '--since', 'someday'], env)).code).toBe(2);
   });
 
   it('models prints the catalog, as a table or JSON', async () => {

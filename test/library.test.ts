@@ -26,6 +26,14 @@ async function make(prompt: string, extra: Record<string, unknown> = {}): Promis
   return saved;
 }
 
+/** The local day ("2026-11-22") an image was made on, from its sidecar. */
+async function createdDay(image: string): Promise<string> {
+  const sidecar = JSON.parse(await readFile(image.replace(/\.\w+$/, '.json'), 'utf8')) as { createdAt: string };
+  const created = new Date(sidecar.createdAt);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${created.getFullYear()}-${pad(created.getMonth() + 1)}-${pad(created.getDate())}`;
+}
+
 beforeAll(async () => {
   h = await startHarness();
   await make('A red fox in the snow');
@@ -86,11 +94,14 @@ describe('resources', () => {
       big.replace(/\.png$/, '.json'),
       JSON.stringify({ ...sidecar, file: path.basename(big), image: { ...(sidecar.image as object), bytes: 800_000 } }),
     );
-    await expect(h.client.readResource({ uri: pathToFileURL(big).href })).rejects.toThrow(
-      `is 800 KB, more than the 750 KB a resource read returns (clients refuse larger messages): open the file at ${big}`,
-    );
-    await rm(big);
-    await rm(big.replace(/\.png$/, '.json'));
+    try {
+      await expect(h.client.readResource({ uri: pathToFileURL(big).href })).rejects.toThrow(
+        `is 800 KB, more than the 750 KB a resource read returns (clients refuse larger messages): open the file at ${big}`,
+      );
+    } finally {
+      await rm(big);
+      await rm(big.replace(/\.png$/, '.json'));
+    }
   });
 
   it('pages through a big library with cursors that stay put when new images arrive', async () => {
@@ -101,13 +112,14 @@ describe('resources', () => {
         string,
         unknown
       >;
+      // Made long before any clock this runs on, so the newcomer below is always the newest.
       for (let i = 0; i < 120; i++) {
-        const stem = `20260101-0000${String(i).padStart(2, '0')}-n${i}-aaaaaa`.slice(0, 40);
+        const stem = `20000101-0000${String(i).padStart(2, '0')}-n${i}-aaaaaa`.slice(0, 40);
         const file = `${stem}-${i}.jpg`;
         await copyFile(made[0]!, path.join(dir, file));
         await writeFile(
           path.join(dir, `${stem}-${i}.json`),
-          JSON.stringify({ ...template, file, createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() }),
+          JSON.stringify({ ...template, file, createdAt: new Date(Date.UTC(2000, 0, 1, 0, 0, i)).toISOString() }),
         );
       }
       const first = await paged.client.listResources();
@@ -127,12 +139,20 @@ describe('resources', () => {
   });
 
   it('announces notifications/resources/list_changed when an image is saved', async () => {
-    const changed = new Promise<void>((resolve) =>
-      h.client.setNotificationHandler(ResourceListChangedNotificationSchema, () => resolve()),
-    );
-    await make('A green parrot');
-    await changed;
-    expect((await h.client.listResources()).resources[1]!.uri).toBe(pathToFileURL(made[made.length - 1]!).href);
+    // A library of its own: a new image here would change what the other tests list.
+    const own = await startHarness();
+    try {
+      const changed = new Promise<void>((resolve) =>
+        own.client.setNotificationHandler(ResourceListChangedNotificationSchema, () => resolve()),
+      );
+      const result = await own.call({ prompt: 'A green parrot', size: '256x256' });
+      expect(result.isError, textOf(result)).toBeFalsy();
+      const saved = (result.structuredContent as { images: { path: string }[] }).images[0]!.path;
+      await changed;
+      expect((await own.client.listResources()).resources[1]!.uri).toBe(pathToFileURL(saved).href);
+    } finally {
+      await own.close();
+    }
   });
 });
 
@@ -159,9 +179,11 @@ describe('list_images', () => {
     ]);
     expect((await list({ since: '2999-01-01' })).matched).toBe(0);
     expect((await list({ until: '2000-01-01' })).matched).toBe(0);
-    const today = new Date();
-    const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
-    expect((await list({ since: day, until: day })).matched).toBeGreaterThanOrEqual(3);
+    // The local days the images were made on (from their sidecars), not today's: the test may run
+    // across midnight, and `since`/`until` days are local days.
+    const first = await createdDay(made[0]!);
+    const last = await createdDay(made[2]!);
+    expect((await list({ since: first, until: last })).matched).toBeGreaterThanOrEqual(3);
     const limited = await list({ limit: 2 });
     expect(limited.images).toHaveLength(2);
     expect(limited.matched).toBeGreaterThan(2);

@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InFlightCalls } from '../src/mcp/in-flight.js';
 import { type Harness, startHarness, TEST_KEY, textOf } from './helpers/harness.js';
 
@@ -15,6 +15,7 @@ beforeAll(async () => {
   h = await startHarness({ server: { retryBaseMs: 10 } });
 });
 afterAll(() => h.close());
+beforeEach(() => h.simulator.reset());
 
 describe('filename', () => {
   const hostile = [
@@ -35,6 +36,14 @@ describe('filename', () => {
     '🦊🔥',
   ];
 
+  // After each name, not once at the end: a final check would check nothing if it ran first.
+  afterEach(async () => {
+    for (const name of await readdir(h.outputDir))
+      expect(name, 'nothing outside the clean pattern in the output directory').toMatch(
+        /^\d{8}-\d{6}-[a-z0-9-]{1,48}-[a-z0-9]{6}\.(jpg|json)$/,
+      );
+  });
+
   it.each(hostile.map((name) => [JSON.stringify(name).slice(0, 40), name]))(
     '%s: saved inside the output directory under a clean name',
     async (_label, filename) => {
@@ -45,11 +54,6 @@ describe('filename', () => {
       expect(path.basename(saved)).toMatch(/^\d{8}-\d{6}-[a-z0-9-]{1,48}-[a-z0-9]{6}\.jpg$/);
     },
   );
-
-  it('left nothing outside the clean pattern in the output directory', async () => {
-    for (const name of await readdir(h.outputDir))
-      expect(name).toMatch(/^\d{8}-\d{6}-[a-z0-9-]{1,48}-[a-z0-9]{6}\.(jpg|json)$/);
-  });
 });
 
 describe('the API key', () => {
@@ -82,11 +86,14 @@ describe('shutting down', () => {
     const inFlight = new InFlightCalls();
     const draining = await startHarness({ server: { inFlight } });
     try {
-      draining.simulator.enqueue({ delayMs: 200 });
+      // The gateway "works" on the first call until the second has been refused.
+      let finish!: () => void;
+      draining.simulator.enqueue({ holdUntil: new Promise<void>((resolve) => (finish = resolve)) });
       const slow = draining.call({ prompt: 'A slow one', seed: 1 });
       await once(draining.simulator, 'request');
       const drained = inFlight.drain(10_000);
       const refused = await draining.call({ prompt: 'Too late' });
+      finish();
       expect(textOf(refused)).toMatch(/^unavailable: the server is shutting down/);
       expect((await slow).isError).toBeFalsy();
       expect(await drained).toBe(true);

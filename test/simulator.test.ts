@@ -238,6 +238,23 @@ describe('scripting', () => {
     expect(sim.apiRequests()[2]!.status).toBeUndefined();
   });
 
+  it('holds an answer until the test lets it go', async () => {
+    let finish!: () => void;
+    sim.enqueue({ holdUntil: new Promise<void>((resolve) => (finish = resolve)) });
+    let answered = false;
+    const arrived = once(sim, 'request');
+    const pending = generate({ model: 'flux-2-pro', prompt: 'held' }).then((answer) => {
+      answered = true;
+      return answer;
+    });
+    await arrived;
+    // A round trip through the simulator after the held request: the held one is still open.
+    expect((await generate({ model: 'flux-2-pro', prompt: 'other' })).status).toBe(200);
+    expect(answered).toBe(false);
+    finish();
+    expect((await pending).status).toBe(200);
+  });
+
   it('scripts delivery answers separately from the API', async () => {
     sim.enqueueDelivery({ status: 404, body: 'gone' });
     const url = (await generate({ model: 'flux-2-pro', prompt: 'x' })).json.data[0].url as string;

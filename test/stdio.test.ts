@@ -224,11 +224,22 @@ describe('start-up and shutdown', () => {
     const transport = new RecordingStdioTransport(process.execPath, [ENTRY], serverEnv());
     const client = new Client({ name: 'leaver', version: '1.0.0' });
     await client.connect(transport);
-    simulator.enqueue({ delayMs: 500 }); // the gateway takes a while, as it does
+    // The gateway "works" until the server has said it noticed stdin closing mid-call.
+    let finish!: () => void;
+    simulator.enqueue({ holdUntil: new Promise<void>((resolve) => (finish = resolve)) });
     const arrived = once(simulator, 'request');
     const call = client.callTool({ name: 'generate_image', arguments: { prompt: 'A slow sunset', seed: 11 } });
     await arrived;
-    const exitCode = await transport.endAndWait();
+    const noticed = new Promise<void>((resolve) => {
+      transport.child!.stderr!.on('data', () => {
+        if (transport.stderrChunks.join('').includes('stdin closed: waiting for 1 call(s) under way to finish'))
+          resolve();
+      });
+    });
+    const exited = transport.endAndWait();
+    await noticed;
+    finish();
+    const exitCode = await exited;
     expect(exitCode).toBe(0);
     const result = (await call) as CallToolResult;
     expect(result.isError, textOf(result)).toBeFalsy();

@@ -1,8 +1,9 @@
 /**
  * A local stand-in for the APIYI gateway, over real HTTP on loopback. It authenticates, checks
- * requests as strictly as the gateway documents (wire-rules.ts), renders real images, answers
- * FLUX with a signed delivery URL that expires and gpt-image-2 with b64_json and usage, and
- * stamps every answer with x-request-id.
+ * requests as strictly as the gateway documents (wire-rules.ts, against the literal tables of
+ * documented-rules.ts, never the server's catalog), renders real images, answers FLUX with a
+ * signed delivery URL that expires and gpt-image-2 with b64_json and usage, and stamps every
+ * answer with x-request-id.
  *
  * Tests script it: the next answers' status, headers, body, delay, a hang, a truncated body or a
  * dropped connection; and every request it received is logged for assertions. `flux-mcp
@@ -19,17 +20,16 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type OutputFormat, wireParams } from '../catalog/models.js';
-import { nearestValidSize } from '../catalog/sizes.js';
 import { IMAGE_FORMATS } from '../imaging/inspect.js';
-import { checkUploads, type Reference, resolveJsonReferences, type SimulatedFile } from './references.js';
+import type { WireFormat } from './documented-rules.js';
+import { sizeMatching } from './output-size.js';
+import { checkUploads, type Reference, resolveJsonReferences } from './references.js';
 import { renderEdit, renderImage } from './render.js';
 import {
   type AcceptedRequest,
+  checkEditForm,
   checkGenerationBody,
-  checkModel,
-  checkOutputFields,
-  checkPrompt,
+  type SimulatedFile,
   WireError,
 } from './wire-rules.js';
 
@@ -54,6 +54,11 @@ export interface ScriptedResponse {
   /** A string or Buffer is sent as is; anything else as JSON. */
   readonly body?: unknown;
   readonly delayMs?: number;
+  /**
+   * Answer only once this settles (after delayMs, if any): a test holds the gateway "working" for
+   * exactly as long as it needs to observe something, instead of guessing a delay.
+   */
+  readonly holdUntil?: Promise<unknown>;
   /** Take the request and never answer (until the client gives up or the simulator closes). */
   readonly hang?: boolean;
   /** Destroy the connection without any answer. */
@@ -227,6 +232,11 @@ export class GatewaySimulator extends EventEmitter<{ request: [SimulatedRequest]
       await sleep(script.delayMs);
       delayed += script.delayMs;
     }
+    if (script?.holdUntil) {
+      const holding = performance.now();
+      await script.holdUntil.catch(() => undefined);
+      delayed += performance.now() - holding;
+    }
     if (script?.drop) {
       req.socket.destroy();
       return;
@@ -303,7 +313,7 @@ export class GatewaySimulator extends EventEmitter<{ request: [SimulatedRequest]
     }
     const { model, format } = accepted;
     // An edit without a size matches image 1, within the model's output limits.
-    const size = accepted.size ?? nearestValidSize(references[0]!, model.sizeRule);
+    const size = accepted.size ?? sizeMatching(references[0]!, model.size);
     const key = JSON.stringify([model.id, accepted.prompt, accepted.seed ?? null]);
     const bytes =
       references.length > 0
@@ -329,9 +339,9 @@ export class GatewaySimulator extends EventEmitter<{ request: [SimulatedRequest]
   }
 
   /** Keep a result and return its signed, expiring delivery URL (like delivery-eu.bfl.ai). */
-  private storeResult(bytes: Buffer, format: OutputFormat): string {
+  private storeResult(bytes: Buffer, format: WireFormat): string {
     const now = Date.now();
-    for (const [id, result] of this.results) if (result.expiresAt < now) this.results.delete(id);
+    for (const [id, result] of this.results) if (result.expiresAt <= now) this.results.delete(id);
     const id = randomBytes(8).toString('hex');
     const expiresAt = now + (this.options.resultTtlMs ?? DEFAULT_TTL_MS);
     this.results.set(id, { bytes, mimeType: IMAGE_FORMATS[format].mimeType, expiresAt });
@@ -349,7 +359,9 @@ export class GatewaySimulator extends EventEmitter<{ request: [SimulatedRequest]
     const result = id ? this.results.get(id) : undefined;
     const valid =
       id !== undefined && url.searchParams.get('sig') === this.sign(id, expiresAt) && result?.expiresAt === expiresAt;
-    if (!valid || !result || Date.now() > expiresAt) {
+    // Expired from expiresAt on (not one millisecond later): with a lifetime of 0 a URL is dead at
+    // once, however fast the client downloads it, so tests of expiry do not depend on timing.
+    if (!valid || !result || Date.now() >= expiresAt) {
       return {
         status: 404,
         headers: { 'content-type': 'text/plain' },
@@ -461,55 +473,10 @@ function checkJsonRequest(headers: IncomingHttpHeaders, entry: SimulatedRequest)
   return checkGenerationBody(entry.json);
 }
 
-/**
- * POST /images/edits: model and prompt as text parts, image[] files in order, mask for
- * gpt-image-2. The files themselves are checked by checkUploads.
- */
+/** POST /images/edits: multipart/form-data, checked part by part in wire-rules.ts. */
 function checkMultipartRequest(headers: IncomingHttpHeaders, entry: SimulatedRequest): AcceptedRequest {
   if (!headers['content-type']?.startsWith('multipart/form-data') || !entry.form) {
     throw new WireError(400, 'this endpoint takes multipart/form-data', null, 'invalid_content_type');
   }
-  const { fields, files } = entry.form;
-  const single = (name: string): string | undefined => fields[name]?.[0];
-  const model = checkModel(single('model'));
-  const prompt = checkPrompt(single('prompt'));
-  if (!model.edits) throw new WireError(400, `${model.id} does not edit images`, 'model');
-
-  const images = files.filter((f) => f.field === 'image[]' || f.field === 'image');
-  if (images.length === 0) throw new WireError(400, 'send at least one image[] file', 'image[]', 'missing_parameter');
-  if (images.length > model.edits.maxReferences) {
-    throw new WireError(
-      400,
-      `${model.id} takes at most ${model.edits.maxReferences} image(s); got ${images.length}`,
-      'image[]',
-    );
-  }
-  const unknownFile = files.find((f) => !['image[]', 'image', 'mask'].includes(f.field));
-  if (unknownFile)
-    throw new WireError(400, `Unknown file part '${unknownFile.field}'`, unknownFile.field, 'unknown_parameter');
-  if (files.filter((f) => f.field === 'mask').length > 1) throw new WireError(400, 'send at most one mask', 'mask');
-  if (files.some((f) => f.field === 'mask') && !model.edits.mask)
-    throw new WireError(400, `${model.id} does not take a mask`, 'mask');
-
-  const allowedText = new Set<string>(['model', 'prompt', 'n', ...wireParams(model)]);
-  const typed: Record<string, unknown> = {};
-  for (const [name, values] of Object.entries(fields)) {
-    if (!allowedText.has(name))
-      throw new WireError(
-        400,
-        `Unknown parameter: '${name}' is not supported by ${model.id}`,
-        name,
-        'unknown_parameter',
-      );
-    const value = values[0]!;
-    typed[name] = /^-?\d+(\.\d+)?$/.test(value)
-      ? Number(value)
-      : value === 'true'
-        ? true
-        : value === 'false'
-          ? false
-          : value;
-  }
-  if (typeof typed.size === 'number') typed.size = String(typed.size);
-  return checkOutputFields(model, prompt, typed, [], true);
+  return checkEditForm(entry.form.fields, entry.form.files);
 }

@@ -1,21 +1,14 @@
 /**
  * Reference images as the gateway sees them: data URLs decoded strictly (the declared type must
  * match the bytes), http(s) URLs fetched by the "gateway" itself, uploaded files checked; each
- * against the model's input rule from the catalog. A mask must be a PNG with alpha, the size
- * of image 1. Anything else is refused with the gateway's error envelope.
+ * against the model's documented input limits (documented-rules.ts). A mask must be a PNG with
+ * alpha, the size of image 1 ([S4] "Must have alpha channel", "Same size … as original").
+ * Anything else is refused with the gateway's error envelope.
  */
-import type { ModelSpec } from '../catalog/models.js';
 import { decodeBase64Strict } from '../imaging/base64.js';
 import { loadSharp } from '../imaging/sharp.js';
-import { WireError } from './wire-rules.js';
-
-/** A file part of a multipart request, as the simulator received it. */
-export interface SimulatedFile {
-  readonly field: string;
-  readonly filename: string;
-  readonly contentType: string;
-  readonly bytes: Buffer;
-}
+import type { DocumentedModel, InputLimits } from './documented-rules.js';
+import { type SimulatedFile, WireError } from './wire-rules.js';
 
 export interface Reference {
   readonly bytes: Buffer;
@@ -31,18 +24,23 @@ const FETCH_TIMEOUT_MS = 15_000;
 
 const DATA_URL = /^data:(image\/(?:png|jpeg|webp));base64,/;
 
-async function inspect(bytes: Buffer, what: string, param: string, model: ModelSpec): Promise<Reference> {
-  const rule = model.edits!.inputRule;
+/** The limits a model's references are held to (only models that take references get here). */
+function inputLimits(model: DocumentedModel): InputLimits {
+  if (!model.inputs) throw new Error(`${model.id} takes no reference images`);
+  return model.inputs;
+}
+
+async function inspect(bytes: Buffer, what: string, param: string, rule: InputLimits): Promise<Reference> {
   if (bytes.length > rule.maxBytes)
     throw new WireError(400, `${what} is ${bytes.length} bytes, over the ${rule.maxBytes}-byte limit`, param);
   const sharp = await loadSharp();
   const meta = await sharp(bytes)
     .metadata()
     .catch(() => undefined);
-  if (!meta?.format || !['png', 'jpeg', 'webp'].includes(meta.format) || !meta.width || !meta.height) {
+  if (!meta?.format || !(rule.formats as readonly string[]).includes(meta.format) || !meta.width || !meta.height) {
     throw new WireError(400, `${what} is not a png, jpeg or webp image`, param, 'invalid_image');
   }
-  if (meta.width < rule.minSide || meta.height < rule.minSide) {
+  if (rule.minSide !== null && (meta.width < rule.minSide || meta.height < rule.minSide)) {
     throw new WireError(
       400,
       `${what} is ${meta.width}x${meta.height}, under the minimum of ${rule.minSide}x${rule.minSide}`,
@@ -63,11 +61,11 @@ async function inspect(bytes: Buffer, what: string, param: string, model: ModelS
 }
 
 /** input_image… values, in order: data URLs decoded and checked, URLs fetched and checked. */
-export async function resolveJsonReferences(model: ModelSpec, values: readonly string[]): Promise<Reference[]> {
+export async function resolveJsonReferences(model: DocumentedModel, values: readonly string[]): Promise<Reference[]> {
   const references: Reference[] = [];
   for (const [i, value] of values.entries()) {
     const key = i === 0 ? 'input_image' : `input_image_${i + 1}`;
-    references.push(await inspect(await referenceBytes(key, value), key, key, model));
+    references.push(await inspect(await referenceBytes(key, value), key, key, inputLimits(model)));
   }
   return references;
 }
@@ -104,15 +102,16 @@ async function referenceBytes(key: string, value: string): Promise<Buffer> {
 }
 
 /** Multipart image[] files in order and the mask: formats, limits, and the mask's alpha and size. */
-export async function checkUploads(model: ModelSpec, files: readonly SimulatedFile[]): Promise<Reference[]> {
+export async function checkUploads(model: DocumentedModel, files: readonly SimulatedFile[]): Promise<Reference[]> {
+  const limits = inputLimits(model);
   const images = files.filter((f) => f.field === 'image[]' || f.field === 'image');
   const references: Reference[] = [];
   for (const [i, file] of images.entries())
-    references.push(await inspect(file.bytes, `image ${i + 1} (${file.filename})`, 'image[]', model));
+    references.push(await inspect(file.bytes, `image ${i + 1} (${file.filename})`, 'image[]', limits));
 
   const mask = files.find((f) => f.field === 'mask');
   if (mask) {
-    const checked = await inspect(mask.bytes, 'mask', 'mask', model);
+    const checked = await inspect(mask.bytes, 'mask', 'mask', limits);
     if (checked.format !== 'png' || !checked.hasAlpha)
       throw new WireError(400, 'mask must be a PNG with an alpha channel', 'mask', 'invalid_mask');
     const first = references[0]!;

@@ -6,13 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Sharp } from 'sharp';
-import type { OutputFormat } from '../catalog/models.js';
+import type { ImageFormat } from '../imaging/inspect.js';
 import { loadSharp } from '../imaging/sharp.js';
 
 export interface RenderRequest {
   readonly width: number;
   readonly height: number;
-  readonly format: OutputFormat;
+  readonly format: ImageFormat;
   /** Everything the image should depend on, e.g. model + prompt + seed. */
   readonly key: string;
 }
@@ -84,7 +84,7 @@ export async function renderImage(request: RenderRequest): Promise<Buffer> {
   return encode(sharp(Buffer.from(pixels.buffer), { raw: { width, height, channels: 3 } }), request.format);
 }
 
-function encode(image: Sharp, format: OutputFormat): Promise<Buffer> {
+function encode(image: Sharp, format: ImageFormat): Promise<Buffer> {
   switch (format) {
     case 'png':
       return image.png({ compressionLevel: 3 }).toBuffer();

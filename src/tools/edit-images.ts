@@ -6,12 +6,7 @@
  * generate_image.
  */
 import * as z from 'zod';
-import {
-  inputLimitsText,
-  modelsByFamily,
-  normalizationTargets,
-  referenceCapsText,
-} from '../catalog/describe.js';
+import { inputLimitsText, modelsByFamily, normalizationTargets, referenceCapsText } from '../catalog/describe.js';
 import {
   DEFAULT_EDIT_MODEL,
   EDIT_MODEL_IDS,

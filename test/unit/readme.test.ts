@@ -6,11 +6,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SETTINGS } from '../src/config.js';
-import { SERVER_NAME, SERVER_VERSION } from '../src/core/version.js';
-import { renderReadme } from '../src/docs/readme.js';
+import { SETTINGS } from '../../src/config.js';
+import { SERVER_NAME, SERVER_VERSION } from '../../src/core/version.js';
+import { renderReadme } from '../../src/docs/readme.js';
 
-const read = (file: string) => readFile(new URL(`../${file}`, import.meta.url), 'utf8');
+const read = (file: string) => readFile(new URL(`../../${file}`, import.meta.url), 'utf8');
 
 let readme: string;
 let jsonBlocks: Record<string, any>[];

@@ -13,8 +13,8 @@ import {
   type ModelSpec,
   modelSpec,
   wireParams,
-} from '../src/catalog/models.js';
-import { nearestValidSize, parseSize, sizeForAspectRatio, sizeProblems } from '../src/catalog/sizes.js';
+} from '../../src/catalog/models.js';
+import { nearestValidSize, parseSize, sizeForAspectRatio, sizeProblems } from '../../src/catalog/sizes.js';
 
 describe('models (gateway.md)', () => {
   it('lists every generation model, gpt-image-2 included, and every editing model', () => {

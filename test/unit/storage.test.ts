@@ -2,8 +2,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NameTakenError, writeFileExclusive } from '../src/library/atomic-write.js';
-import { imageStem, slugify, timestampForName } from '../src/library/naming.js';
+import { NameTakenError, writeFileExclusive } from '../../src/library/atomic-write.js';
+import { imageStem, slugify, timestampForName } from '../../src/library/naming.js';
 
 describe('names', () => {
   it('slugs the first words of a prompt as lowercase ASCII', () => {

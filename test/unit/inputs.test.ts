@@ -4,8 +4,8 @@
  */
 import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { base64Chunks, memoryPayload, streamedJsonBody } from '../src/gateway/bodies.js';
-import { describeSource, parseImageSource, SourceProblem } from '../src/pipeline/inputs/source.js';
+import { base64Chunks, memoryPayload, streamedJsonBody } from '../../src/gateway/bodies.js';
+import { describeSource, parseImageSource, SourceProblem } from '../../src/pipeline/inputs/source.js';
 
 const posix = { home: '/home/ada', platform: 'linux' as const };
 const windows = { home: 'C:\\Users\\ada', platform: 'win32' as const };

@@ -7,7 +7,7 @@ import {
   describeSettings,
   loadConfig,
   SETTINGS,
-} from '../src/config.js';
+} from '../../src/config.js';
 
 const HOME = path.resolve('/home/tester');
 

@@ -4,10 +4,10 @@
  * result URL expires.
  */
 import { describe, expect, it } from 'vitest';
-import { ToolFailure } from '../src/core/failure.js';
-import { resultUrlExpiry } from '../src/gateway/download.js';
-import { CallLimiter } from '../src/gateway/limiter.js';
-import { askedRetryDelayMs, isRetryableStatus, retryDelayMs } from '../src/gateway/retry.js';
+import { ToolFailure } from '../../src/core/failure.js';
+import { resultUrlExpiry } from '../../src/gateway/download.js';
+import { CallLimiter } from '../../src/gateway/limiter.js';
+import { askedRetryDelayMs, isRetryableStatus, retryDelayMs } from '../../src/gateway/retry.js';
 
 describe('retry policy', () => {
   it('retries 429 and 5xx, never 400–403, and obeys x-should-retry', () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src');
+const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
 
 /**
  * Top to bottom: the path a call takes. Entries on the same floor are peers and may not import
@@ -49,7 +49,7 @@ function placeOf(file: string): { entry: string; floor: number } {
       if (matches && (!best || entry.length > best.entry.length)) best = { entry, floor: index };
     }
   });
-  if (!best) throw new Error(`src/${rel} is in no layer: add it to LAYERS in test/architecture.test.ts`);
+  if (!best) throw new Error(`src/${rel} is in no layer: add it to LAYERS in test/unit/architecture.test.ts`);
   return best;
 }
 
@@ -125,6 +125,19 @@ describe('the layout of src/', () => {
     };
     for (const file of files) if (!index.has(file)) visit(file);
     expect(cycles).toEqual([]);
+  });
+
+  it('keeps the simulator apart from the server: below it, only imaging/ and core/', () => {
+    // The simulator checks requests against its own transcription of the gateway's documentation
+    // (simulator/documented-rules.ts). Were it to use the catalog, a bug in the server's rules
+    // would be the simulator's too, and the property tests could never expose it.
+    const allowed = ['simulator/', 'imaging/', 'core/'];
+    const wrong = [...graph]
+      .filter(([file]) => placeOf(file).entry === 'simulator/')
+      .flatMap(([file, targets]) =>
+        targets.filter((t) => !allowed.includes(placeOf(t).entry)).map((t) => `${rel(file)} → ${rel(t)}`),
+      );
+    expect(wrong).toEqual([]);
   });
 
   it('resolves every relative import to a module of src/', () => {

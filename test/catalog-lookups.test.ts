@@ -104,10 +104,10 @@ describe('words from the catalog', () => {
       'FLUX jpeg (default) or png; gpt-image-2 png (default), jpeg or webp',
     );
     expect(aspectRatioText(EDIT_MODEL_IDS, 'edit')).toMatch(
-      /: FLUX models take it as is \(default: the ratio of image 1\); for gpt-image-2 the server picks a size of about 1 MP\.$/,
+      /: FLUX models take it as is \(default: image 1's\); gpt-image-2 gets a size of about 1 MP\.$/,
     );
     expect(aspectRatioText(GENERATION_MODEL_IDS, 'generate')).toMatch(
-      /: flux-pro-1\.1-ultra takes it as is; for the others the server picks a size of about 1 MP\.$/,
+      /: flux-pro-1\.1-ultra takes it as is; the others get a size of about 1 MP\.$/,
     );
     expect(aspectRatioText(['flux-2-pro', 'gpt-image-2'], 'generate')).toMatch(
       /instead of a size; the server picks a size of about 1 MP\.$/,

@@ -31,7 +31,9 @@ let h: Harness;
 let validateOutput: (data: unknown) => { valid: boolean; errorMessage?: string };
 
 beforeAll(async () => {
-  h = await startHarness();
+  // The preview and the resource_link on, so what they hold is checked here; which clients get
+  // them by default is test/result-shape.test.ts's subject.
+  h = await startHarness({ config: { preview: 'on', resourceLinks: true } });
   const { tools } = await h.client.listTools();
   const schema = tools.find((t) => t.name === 'generate_image')!.outputSchema!;
   validateOutput = new AjvJsonSchemaValidator().getValidator(schema);
@@ -363,7 +365,7 @@ describe('previews and names', () => {
 
 describe('configuration', () => {
   it('FLUX_MCP_PREVIEW_SIZE=0 sends no inline image', async () => {
-    const quiet = await startHarness({ config: { previewSize: 0 } });
+    const quiet = await startHarness({ config: { previewSize: 0, preview: 'on', resourceLinks: true } });
     try {
       const result = await quiet.call({ prompt: 'A pear', seed: 1 });
       expect(result.isError).toBeFalsy();

@@ -138,13 +138,16 @@ describe('resources', () => {
     }
   });
 
-  it('announces notifications/resources/list_changed when an image is saved', async () => {
+  it('announces notifications/resources/list_changed when an image is saved, to a session that listed resources', async () => {
     // A library of its own: a new image here would change what the other tests list.
     const own = await startHarness();
     try {
       const changed = new Promise<void>((resolve) =>
         own.client.setNotificationHandler(ResourceListChangedNotificationSchema, () => resolve()),
       );
+      // Only sessions that browse resources hear of new images (agent libraries report any
+      // notification they did not ask for as an error).
+      await own.client.listResources();
       const result = await own.call({ prompt: 'A green parrot', size: '256x256' });
       expect(result.isError, textOf(result)).toBeFalsy();
       const saved = (result.structuredContent as { images: { path: string }[] }).images[0]!.path;

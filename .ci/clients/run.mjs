@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { analyzeCell } from './lib/analyze.mjs';
+import { nativeImages } from './lib/expectations.mjs';
 import { ENTRY, ROOT } from './lib/flux-server.mjs';
 import { referenceRun } from './lib/reference.mjs';
 import { formatFailures, formatKeywordBreaks, formatTable, keywordBreaks } from './lib/report.mjs';
@@ -40,7 +41,12 @@ if (!existsSync(ENTRY)) {
   process.exit(2);
 }
 
-/** Every cell: each stack with each provider it supports, over both transports. */
+/**
+ * Every cell: each stack with each provider it supports, over both transports, with the server's
+ * default preview setting (auto); and, where the stack can hand an image to its model, once more
+ * over stdio with FLUX_MCP_PREVIEW=on, the setting the README gives for those stacks (the server
+ * cannot tell a provider from the library's clientInfo, so auto sends them no preview).
+ */
 async function matrix() {
   const cells = [];
   for (const stack of STACKS) {
@@ -50,7 +56,9 @@ async function matrix() {
       if (!wanted(provider, filters.provider)) continue;
       for (const transport of TRANSPORTS)
         if (wanted(transport, filters.transport))
-          cells.push({ id: `${stack}.${provider}.${transport}`, stack, provider, transport });
+          cells.push({ id: `${stack}.${provider}.${transport}`, stack, provider, transport, preview: 'auto' });
+      if (nativeImages(stack, provider).native && wanted('stdio', filters.transport))
+        cells.push({ id: `${stack}.${provider}.stdio.preview-on`, stack, provider, transport: 'stdio', preview: 'on' });
     }
   }
   return cells;
@@ -127,6 +135,7 @@ try {
       stack: cell.stack,
       provider: cell.provider,
       transport: cell.transport,
+      preview: cell.preview,
       llmBaseUrl: stub.baseUrl(cell.id),
       simulatorUrl: simulator.baseUrl,
       outputDir: path.join(work, cell.id, 'images'),

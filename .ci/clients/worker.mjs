@@ -45,7 +45,7 @@ const result = { cell: spec.cell, ok: false, thrown: undefined, finalText: undef
 let http;
 try {
   const stack = await import(`./stacks/${spec.stack}.mjs`);
-  const options = { simulatorUrl: spec.simulatorUrl, outputDir: spec.outputDir };
+  const options = { simulatorUrl: spec.simulatorUrl, outputDir: spec.outputDir, preview: spec.preview };
   let mcp;
   if (spec.transport === 'http') {
     http = await startHttpServer(options);

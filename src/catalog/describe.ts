@@ -27,17 +27,12 @@ export function modelLine(model: ModelSpec): string {
 }
 
 /**
- * The model menu, once for every tool: one line per model with speed, price, what it is best for
- * and what it does beyond text-to-image. "- flux-2-pro — < 10 s, $0.03: production at scale, best
- * value (default); edits: 8 refs"
+ * The model menu, once for every tool: one line per model with speed, price, what it is best for,
+ * and which tool takes it when not both. "- flux-2-pro — < 10 s, $0.03: production at scale, best
+ * value (default)"
  */
 export function modelMenu(): string {
-  return MODELS.map((m: ModelSpec) => {
-    const refs = m.edits ? `${m.edits.maxReferences} ref${m.edits.maxReferences > 1 ? 's' : ''}` : '';
-    const role = !m.generates ? `; edits only: ${refs}` : m.edits ? `; edits: ${refs}` : '';
-    const mask = m.edits?.mask ? ' + mask' : '';
-    return `- ${modelLine(m)}${role}${mask}`;
-  }).join('\n');
+  return MODELS.map((m: ModelSpec) => `- ${modelLine(m)}${m.generates ? '' : ' (edit_images only)'}`).join('\n');
 }
 
 /** The catalog's models of the given ids, in their order; unknown ids are skipped. */
@@ -184,9 +179,8 @@ export function sizeRulesText(modelIds: readonly string[], withDefaults = true):
           : '';
         return `${name}: ${auto}a preset (${rule.presets.join(', ')}) or custom with ${sizeRuleText(rule)}`;
       }
-      const examples = rule.examples ? `, e.g. ${rule.examples.join(', ')}` : '';
       const fallback = withDefaults ? `; default ${rule.defaultSize}` : '';
-      return `${name}: ${sizeRuleText(rule)}${examples}${fallback}`;
+      return `${name}: ${sizeRuleText(rule)}${fallback}`;
     })
     .join('. ');
 }
@@ -229,20 +223,24 @@ export function outputFormatsText(modelIds: readonly string[]): string {
  */
 export function aspectRatioText(modelIds: readonly string[], mode: 'generate' | 'edit'): string {
   const models = modelsOf(modelIds);
-  const intro = `Aspect ratio "W:H" such as ${EXAMPLE_ASPECT_RATIOS.join(', ')}, instead of a size`;
-  const picks = `the server picks a size of about ${roundMegapixels(DEFAULT_PIXELS)}`;
+  const intro = `"W:H" (${EXAMPLE_ASPECT_RATIOS.join(', ')}) instead of a size`;
+  const about = `a size of about ${roundMegapixels(DEFAULT_PIXELS)}`;
   const sending = models.filter((m) => sendsAspectRatio(m, mode));
   const sized = models.filter((m) => !sendsAspectRatio(m, mode));
-  if (sending.length === 0) return `${intro}; ${picks}.`;
+  if (sending.length === 0) return `${intro}; the server picks ${about}.`;
   const senders = naming(sending, models);
   const asIs =
     senders.kind === 'id'
       ? `${senders.text} takes it as is`
       : `${nameModels(sending, models, { noun: true })} take it as is`;
-  const fromImageOne =
-    mode === 'edit' && sending.every((m) => m.edits?.matchesImageOne) ? ' (default: the ratio of image 1)' : '';
+  const fromImageOne = mode === 'edit' && sending.every((m) => m.edits?.matchesImageOne) ? " (default: image 1's)" : '';
   const others = naming(sized, models);
-  const rest = sized.length === 0 ? '' : `; for ${others.kind === 'ids' ? 'the others' : others.text} ${picks}`;
+  const rest =
+    sized.length === 0
+      ? ''
+      : others.kind === 'id'
+        ? `; ${others.text} gets ${about}`
+        : `; ${others.kind === 'ids' ? 'the others' : nameModels(sized, models, { noun: true })} get ${about}`;
   return `${intro}: ${asIs}${fromImageOne}${rest}.`;
 }
 

@@ -44,8 +44,6 @@ export interface SizeRule {
   readonly presets?: readonly string[];
   /** What the gateway uses when no size is sent (documentation only). */
   readonly defaultSize: string;
-  /** Valid sizes to show as examples in descriptions. */
-  readonly examples?: readonly string[];
   /**
    * Sizes the gateway documents as valid although they break a rule above. The seeds list
    * 1920x1080 as a valid example and use it in their own code samples, yet 1080 is not a
@@ -64,7 +62,6 @@ export const FLUX_SIZE_RULE: SizeRule = {
   maxPixels: 2048 * 2048,
   documentedExceptions: ['1920x1080', '1080x1920'],
   defaultSize: '1024x1024',
-  examples: ['1024x1024', '1536x1024', '1920x1080'],
 };
 
 /** Legacy FLUX.1 models: the gateway rule, plus BFL's own 256–1440 ×32 as a hint. */
@@ -231,7 +228,7 @@ export const MODELS = [
     id: 'flux-2-pro',
     family: 'FLUX.2',
     speed: '< 10 s',
-    bestFor: 'production at scale, best value (default)',
+    bestFor: 'production, best value (default)',
     priceUsd: 0.03,
     generates: true,
     edits: { ...FLUX_EDITS, maxReferences: 8 },
@@ -244,7 +241,7 @@ export const MODELS = [
     id: 'flux-2-max',
     family: 'FLUX.2',
     speed: '< 15 s',
-    bestFor: 'flagship quality; searches the web for time-sensitive prompts (news, scores, weather)',
+    bestFor: 'flagship; searches the web for news, scores, weather',
     priceUsd: 0.07,
     generates: true,
     edits: { ...FLUX_EDITS, maxReferences: 8 },
@@ -257,7 +254,7 @@ export const MODELS = [
     id: 'flux-2-flex',
     family: 'FLUX.2',
     speed: 'slower',
-    bestFor: 'typography and small text; tunable steps and guidance',
+    bestFor: 'typography, small text; steps and guidance',
     priceUsd: 0.06,
     generates: true,
     edits: { ...FLUX_EDITS, maxReferences: 8 },
@@ -270,7 +267,7 @@ export const MODELS = [
     id: 'flux-2-klein-9b',
     family: 'FLUX.2',
     speed: 'sub-second',
-    bestFor: 'fast drafts with balanced quality',
+    bestFor: 'fast drafts',
     priceUsd: 0.01,
     generates: true,
     edits: { ...FLUX_EDITS, maxReferences: 4 },
@@ -284,7 +281,7 @@ export const MODELS = [
     id: 'flux-2-klein-4b',
     family: 'FLUX.2',
     speed: 'sub-second',
-    bestFor: 'fastest and cheapest; high-volume drafts',
+    bestFor: 'fastest, cheapest drafts',
     priceUsd: 0.01,
     generates: true,
     edits: { ...FLUX_EDITS, maxReferences: 4 },
@@ -298,7 +295,7 @@ export const MODELS = [
     id: 'flux-kontext-max',
     family: 'FLUX.1 Kontext',
     speed: '< 15 s',
-    bestFor: 'highest-quality single-image edits, fine typography',
+    bestFor: 'best single-image edits, fine typography',
     priceUsd: 0.07,
     generates: false,
     edits: { ...FLUX_EDITS, maxReferences: 1 },
@@ -326,7 +323,7 @@ export const MODELS = [
     id: 'flux-pro-1.1-ultra',
     family: 'FLUX.1 legacy',
     speed: '~10 s',
-    bestFor: 'legacy 4 MP output at a chosen aspect ratio',
+    bestFor: 'legacy, 4 MP at a chosen aspect ratio',
     priceUsd: 0.05,
     generates: true,
     edits: null,
@@ -355,7 +352,7 @@ export const MODELS = [
     id: 'flux-pro',
     family: 'FLUX.1 legacy',
     speed: '~6 s',
-    bestFor: 'legacy first-generation pro',
+    bestFor: 'legacy',
     priceUsd: 0.04,
     generates: true,
     edits: null,
@@ -369,7 +366,7 @@ export const MODELS = [
     id: 'flux-dev',
     family: 'FLUX.1 legacy',
     speed: '~5 s',
-    bestFor: 'legacy, cheap development and tests',
+    bestFor: 'legacy, cheap tests',
     priceUsd: 0.02,
     generates: true,
     edits: null,
@@ -382,8 +379,8 @@ export const MODELS = [
     id: 'gpt-image-2',
     provider: 'openai',
     family: 'OpenAI',
-    speed: 'slow (up to minutes at high quality)',
-    bestFor: 'OpenAI model: sizes up to 4K, follows long instructions, masks for inpainting',
+    speed: 'slow (minutes at high quality)',
+    bestFor: 'up to 4K, long instructions, masks for inpainting',
     priceUsd: null,
     generates: true,
     edits: {

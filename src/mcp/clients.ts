@@ -47,7 +47,7 @@ export const KNOWN_CLIENTS: readonly KnownClient[] = [
     label: 'Gemini CLI',
     imagesReachModel: true,
     waitsWithProgress: true,
-    source: 'clients.md, agent-CLI table: preview as an image; 10 min default limit',
+    source: 'clients.md, agent-CLI table: preview as an image; default limit 600 s',
   },
   {
     name: /^opencode/i,

@@ -66,10 +66,37 @@ export function advertisedInputSchema(schema: z.ZodObject): ObjectSchema {
   return portable(z.toJSONSchema(schema, { io: 'input' })) as ObjectSchema;
 }
 
-/** The output schema of a tool as clients see it (clients validate structuredContent with it). */
+/**
+ * The output schema of a tool as clients see it: they validate structuredContent with it, and do
+ * not show it to their model, so it carries no descriptions.
+ */
 export function advertisedOutputSchema(schema: z.ZodObject): ObjectSchema {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'output' }) as Record<string, unknown>;
-  return withoutSafeIntegerBounds(rest) as ObjectSchema;
+  return lean(withoutSafeIntegerBounds(rest)) as ObjectSchema;
+}
+
+/**
+ * An output schema without what only costs bytes: descriptions, `additionalProperties: false`, and
+ * the `required` lists of nested objects (a looser schema than the server's own check, which every
+ * result it sends passes first, still validates every result).
+ */
+function lean(node: unknown, root = true): unknown {
+  if (Array.isArray(node)) return node.map((item) => lean(item, false));
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    // As keys of `properties`, these names would be fields of ours: only the keywords are strings/arrays/false.
+    if (key === 'description' && typeof value === 'string') continue;
+    if (key === 'additionalProperties' && value === false) continue;
+    if (key === 'required' && Array.isArray(value) && !root) continue;
+    out[key] = key === 'properties' ? leanProperties(value) : lean(value, false);
+  }
+  return out;
+}
+
+function leanProperties(properties: unknown): unknown {
+  if (typeof properties !== 'object' || properties === null) return properties;
+  return Object.fromEntries(Object.entries(properties).map(([name, schema]) => [name, lean(schema, false)]));
 }
 
 /**

@@ -25,27 +25,26 @@ import { prepareEditInputs } from '../pipeline/inputs/prepare.js';
 import { notAccepted, planOutput } from '../pipeline/output-plan.js';
 import { presentationFor } from '../pipeline/presentation.js';
 import { defineTool } from './definition.js';
-import { filenameField, previewField, promptField } from './fields.js';
+import { bareFilenameField, barePreviewField, promptField } from './fields.js';
 import { outputParamFields } from './output-fields.js';
 
-const sourceText =
-  'an absolute path ("/Users/me/photo.jpg", "~/photo.jpg"), a file:// URI, an http(s) URL, or a data:image/…;base64 URL (avoid). An earlier result\'s path works.';
+const sourceText = 'an absolute path ("~/photo.jpg" works), a file:// URI or an http(s) URL.';
 
 export const editImagesInput = z.strictObject({
   prompt: promptField.describe(
-    'The edit. Refer to references by position: "image 1", "image 2" … e.g. "Put the person from image 1 into the scene from image 2". Say what to keep and what to change.',
+    'The edit, naming references by position ("image 1", "image 2"); say what to keep and what to change.',
   ),
   images: z
     .array(z.string().trim().min(1))
     .min(1)
     .max(MAX_REFERENCES)
     .describe(
-      `Reference images in order: the first is "image 1" in the prompt (the one an edit changes), then "image 2" … Each is ${sourceText} At most ${referenceCapsText(EDIT_MODEL_IDS)}.`,
+      `Reference images in order: "image 1" in the prompt (the one an edit changes), "image 2" … Each is ${sourceText}`,
     ),
   model: z
     .enum(EDIT_MODEL_IDS)
     .default(DEFAULT_EDIT_MODEL)
-    .describe(`Model, default ${DEFAULT_EDIT_MODEL}; see generate_image for speed and price.`),
+    .describe(`Default ${DEFAULT_EDIT_MODEL}; see generate_image.`),
   mask: z
     .string()
     .trim()
@@ -55,8 +54,8 @@ export const editImagesInput = z.strictObject({
       `${MASK_MODEL_IDS.join(', ')} only: a PNG with alpha, exactly the size of image 1; transparent pixels mark where to repaint. Given like an image.`,
     ),
   ...outputParamFields(EDIT_MODEL_IDS, 'edit'),
-  filename: filenameField,
-  preview: previewField,
+  filename: bareFilenameField,
+  preview: barePreviewField,
 });
 
 /** The models named by family. */
@@ -75,19 +74,26 @@ function normalizationText(): string {
   const scaled = normalizationTargets(EDIT_MODEL_IDS).map(
     (t) => `, for ${t.models}, scaled to ≤ ${t.maxPixels} with sides ×${t.multipleOf}`,
   );
-  return `Phone photos are turned upright${scaled.length > 0 ? ` and${scaled.join(' and')}` : ''}; the result says so.`;
+  return `phone photos are turned upright${scaled.length > 0 ? ` and${scaled.join(' and')}` : ''}.`;
 }
 
 /** Says what only editing needs; the model menu and size rules are generate_image's, said once. */
 const DESCRIPTION = [
-  'Edit one image, or combine several: "replace the sky", "the person from image 1 in the scene from image 2 with the palette of image 3". To iterate, pass the previous result\'s path.',
-  'Pass images as absolute paths, file:// URIs or http(s) URLs, never base64. Relative paths are refused: the server does not run in your working directory.',
-  `Models, prices and sizes: see generate_image (default ${DEFAULT_EDIT_MODEL}). Reference images: at most ${referenceCapsText(EDIT_MODEL_IDS)}; a mask only with ${MASK_MODEL_IDS.join(', ')}.`,
-  `Inputs are checked before anything is paid for (PNG, JPEG or WebP, ${inputLimitsText(EDIT_MODEL_IDS)}). ${normalizationText()} The result gives the new image's absolute path.`,
+  'Edit one image or combine several ("the person from image 1 in the scene of image 2"); to iterate, pass the last result\'s path.',
+  'Pass images as absolute paths or URLs, never base64. Relative paths are refused.',
+  `Models, sizes and the other arguments as in generate_image. At most ${referenceCapsText(EDIT_MODEL_IDS)} images; a mask only with ${MASK_MODEL_IDS.join(', ')}.`,
+  `Inputs are checked before any paid request (PNG, JPEG or WebP, ${inputLimitsText(EDIT_MODEL_IDS)}); ${normalizationText()}`,
 ].join('\n');
 
+/**
+ * Each input as given and as sent. The sidecar keeps the whole record (hashes, sizes, what
+ * normalization did); the advertised schema names the fields an agent branches on and lets the
+ * rest through, since output schemas are paid for in every session's tools/list.
+ */
+const resultInputSchema = z.looseObject(inputRecordSchema.pick({ role: true, source: true, sent: true }).shape);
+
 export const editResultSchema = imageResultSchema.extend({
-  inputs: z.array(inputRecordSchema).describe('Each input as given and as sent'),
+  inputs: z.array(resultInputSchema).describe('Each input as given and as sent'),
 });
 
 export function editImagesTool(ctx: ToolContext) {
@@ -97,7 +103,7 @@ export function editImagesTool(ctx: ToolContext) {
     description: DESCRIPTION,
     inputSchema: editImagesInput,
     outputSchema: editResultSchema,
-    annotations: { title: TITLE, ...IMAGE_TOOL_HINTS },
+    annotations: IMAGE_TOOL_HINTS,
     handler: async (args, call) => {
       const startedAt = performance.now();
       const model = editingModel(args.model);

@@ -9,20 +9,16 @@ export const promptField = z
   .min(1)
   .max(PROMPT_MAX_CHARS)
   .describe(
-    `What to draw, in natural language (up to ~${PROMPT_MAX_TOKENS / 1000}K tokens). Be concrete: subject, setting, style, lighting, camera. Hex colours such as #FF5500 are rendered exactly; structured JSON is accepted too.`,
+    `What to draw (up to ~${PROMPT_MAX_TOKENS / 1000}K tokens): subject, setting, style, lighting; hex colours (#FF5500) are exact.`,
   );
 
-export const filenameField = z
-  .string()
-  .max(1000)
-  .optional()
-  .describe(
-    'Optional short name for the saved file, e.g. "logo-draft". The server adds date, time and a random id, and never overwrites a file.',
-  );
+/** The file name hint, without words: edit_images says once that its other arguments are generate_image's. */
+export const bareFilenameField = z.string().max(1000).optional();
+export const filenameField = bareFilenameField.describe(
+  'Short name for the file, e.g. "logo-draft" (date, time and an id are added).',
+);
 
-export const previewField = z
-  .enum(PREVIEW_MODES)
-  .optional()
-  .describe(
-    'Inline preview image in the result: "auto" (default: only where this client shows images to the model), "on", or "off" (saves tokens).',
-  );
+export const barePreviewField = z.enum(PREVIEW_MODES).optional();
+export const previewField = barePreviewField.describe(
+  'Inline preview in the result; default "auto": only where this client shows images to its model.',
+);

@@ -3,7 +3,7 @@
  * model's rules before anything is paid for; then one gateway call, the result saved at once.
  */
 import * as z from 'zod';
-import { modelMenu, modelsByProvider, modelsWithMakers, sizeSummary } from '../catalog/describe.js';
+import { modelMenu, modelsByProvider, modelsWithMakers } from '../catalog/describe.js';
 import { DEFAULT_MODEL, GENERATION_MODEL_IDS, modelSpec, routeOf } from '../catalog/models.js';
 import { jsonBody } from '../gateway/bodies.js';
 import { requireGateway, type ToolContext } from '../pipeline/context.js';
@@ -17,10 +17,7 @@ import { outputParamFields } from './output-fields.js';
 
 export const generateImageInput = z.strictObject({
   prompt: promptField,
-  model: z
-    .enum(GENERATION_MODEL_IDS)
-    .default(DEFAULT_MODEL)
-    .describe(`Model, default ${DEFAULT_MODEL}; speed and price in the description.`),
+  model: z.enum(GENERATION_MODEL_IDS).default(DEFAULT_MODEL).describe(`Default ${DEFAULT_MODEL}; see the description.`),
   ...outputParamFields(GENERATION_MODEL_IDS),
   filename: filenameField,
   preview: previewField,
@@ -34,11 +31,9 @@ const TITLE = `Generate image (${modelsByProvider(GENERATION_MODEL_IDS, ' / ')})
  * every conversation, so edit_images refers to it instead of repeating it.
  */
 const DESCRIPTION = [
-  `Generate one image from a text prompt with ${modelsWithMakers(GENERATION_MODEL_IDS)}, through the APIYI gateway. The image is saved to disk; the result gives its absolute path (refer to the image later by that path, e.g. in edit_images), its size, model, seed and price.`,
-  'Arguments are checked before anything is paid for: a bad one returns invalid_argument with the nearest valid value, and no request is made.',
-  `Models (default ${DEFAULT_MODEL}; "refs": most reference images in edit_images):`,
+  `Generate one image from a prompt with ${modelsWithMakers(GENERATION_MODEL_IDS)} via APIYI. It is saved to disk: refer to it later by the absolute path in the result. Bad arguments are refused before any paid request, with the nearest valid value.`,
+  `Models (default ${DEFAULT_MODEL}):`,
   modelMenu(),
-  sizeSummary(GENERATION_MODEL_IDS),
 ].join('\n');
 
 export function generateImageTool(ctx: ToolContext) {
@@ -48,7 +43,7 @@ export function generateImageTool(ctx: ToolContext) {
     description: DESCRIPTION,
     inputSchema: generateImageInput,
     outputSchema: imageResultSchema,
-    annotations: { title: TITLE, ...IMAGE_TOOL_HINTS },
+    annotations: IMAGE_TOOL_HINTS,
     handler: async (args, call) => {
       const startedAt = performance.now();
       const model = modelSpec(args.model);

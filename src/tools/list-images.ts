@@ -4,34 +4,28 @@
  * paths and facts, never image bytes.
  */
 import * as z from 'zod';
-import { MODELS } from '../catalog/models.js';
+import { findModel, MODELS } from '../catalog/models.js';
 import { invalidArgument } from '../core/failure.js';
+import { closest, show } from '../core/text.js';
 import { savedImageSchema } from '../library/saved-image.js';
 import { sidecarSchema } from '../library/sidecar.js';
 import type { ToolContext } from '../pipeline/context.js';
 import { defineTool } from './definition.js';
 
-const MODEL_IDS = MODELS.map((m) => m.id) as [string, ...string[]];
+const MODEL_IDS = MODELS.map((m) => m.id);
 
 export const listImagesInput = z.strictObject({
-  query: z
-    .string()
-    .trim()
-    .max(500)
-    .optional()
-    .describe('Words that must all appear in the prompt, e.g. "red fox" (case-insensitive)'),
-  model: z.enum(MODEL_IDS).optional().describe('Only images from this model'),
-  since: z
-    .string()
-    .optional()
-    .describe('Only images made at or after this time: "2026-11-22" (local day) or an ISO time'),
-  until: z
-    .string()
-    .optional()
-    .describe(
-      'Only images made at or before this time: "2026-11-22" (through the end of that local day) or an ISO time',
-    ),
-  limit: z.number().int().min(1).max(100).default(20).describe('Most images to return, newest first (default 20)'),
+  query: z.string().trim().max(500).optional().describe('Words the prompt must all contain, e.g. "red fox"'),
+  model: z.string().trim().max(100).optional().describe('Only images from this model id'),
+  since: z.string().optional().describe('Made at or after: "2026-11-22" (local day) or an ISO time'),
+  until: z.string().optional().describe('Made at or before: "2026-11-22" (to the end of that day) or an ISO time'),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .describe('Most images to return, 1–100, newest first (default 20)'),
 });
 
 /** A found image: where it is and what it is, with the model, prompt and time its sidecar records. */
@@ -68,17 +62,23 @@ export function listImagesTool(ctx: ToolContext) {
   return defineTool({
     name: 'list_images',
     title: 'List saved images',
-    description: `Find images this server saved earlier (in ${ctx.config.outputDir}), newest first, by words in their prompt, model or time. Returns each image's absolute path (pass it to edit_images), size, model, prompt and creation time; no image data.`,
+    description:
+      "Find images saved earlier, newest first, by words of their prompt, model or time: each image's absolute path (for edit_images), size, model, prompt and time.",
     inputSchema: listImagesInput,
     outputSchema: listImagesResult,
     annotations: {
-      title: 'List saved images',
       readOnlyHint: true,
       destructiveHint: false,
       idempotentHint: true,
       openWorldHint: false,
     },
     handler: async (args) => {
+      if (args.model !== undefined && !findModel(args.model)) {
+        const guess = closest(args.model, MODEL_IDS);
+        throw invalidArgument(
+          `model ${show(args.model)} is not a model of this server${guess ? `: did you mean "${guess}"?` : ''} (models: ${MODEL_IDS.join(', ')})`,
+        );
+      }
       const since = args.since !== undefined ? parseTime('since', args.since) : undefined;
       const until = args.until !== undefined ? parseTime('until', args.until) : undefined;
       const found = await ctx.library.find({

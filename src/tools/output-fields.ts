@@ -25,9 +25,9 @@ import {
 } from '../catalog/parameters.js';
 import { refusedValuesText } from '../catalog/refused-arguments.js';
 
-function numberField(rule: NumberRule, description: string) {
+function numberField(rule: NumberRule) {
   const base = rule.integer ? z.number().int() : z.number();
-  return base.min(rule.min).max(rule.max).optional().describe(description);
+  return base.min(rule.min).max(rule.max).optional();
 }
 
 /** " (<model> only)" when not every model of the tool takes the parameter. */
@@ -36,59 +36,62 @@ const only = (param: ParamName, modelIds: readonly string[]): string => {
   return who ? ` (${who})` : '';
 };
 
-/** The zod fields of the output parameters, described for the given tool's models. */
+/**
+ * The zod fields of the output parameters, described for the given tool's models. generate_image
+ * says everything once; edit_images, listed beside it in every session, says only what differs
+ * and points to generate_image for the rest (tools/list is paid for in every conversation).
+ */
 export function outputParamFields(modelIds: readonly string[], mode: 'generate' | 'edit' = 'generate') {
   const formats = OUTPUT_FORMATS.filter((f) => modelIds.some((id) => findModel(id)?.outputFormats.includes(f)));
-  const sizeDefault = mode === 'edit' ? ` Default: ${editDefaultSizeText(modelIds)}.` : '';
-  const refusedBackgrounds = refusedValuesText('background');
+  const refused = refusedValuesText('background');
+  // In edit_images these say nothing of their own: its description points to generate_image.
+  const said = <T extends z.ZodType>(field: T, text: string): T => (mode === 'edit' ? field : field.describe(text));
   return {
     size: z
       .string()
       .optional()
       .describe(
-        `Output size "WIDTHxHEIGHT". ${sizeRulesText(modelIds, mode === 'generate')}. Alternatively give width + height, or aspect_ratio.${sizeDefault}`,
+        mode === 'edit'
+          ? `As in generate_image; default: ${editDefaultSizeText(modelIds)}.`
+          : `"WIDTHxHEIGHT". ${sizeRulesText(modelIds, true)}. Or width + height, or aspect_ratio.`,
       ),
-    width: z.number().int().optional().describe('Output width in px; give together with height, instead of size.'),
-    height: z.number().int().optional().describe('Output height in px; give together with width, instead of size.'),
+    width: z.number().int().optional().describe('Px, with height, instead of size.'),
+    height: z.number().int().optional().describe('Px, with width, instead of size.'),
     aspect_ratio: z.string().optional().describe(aspectRatioText(modelIds, mode)),
-    seed: numberField(
-      SEED,
-      `Integer seed for reproducible results${only('seed', modelIds)}; a random one is chosen and reported when omitted.`,
+    seed: said(
+      numberField(SEED),
+      `Integer seed to reproduce an image${only('seed', modelIds)}; random (and reported) when omitted.`,
     ),
-    safety_tolerance: numberField(
-      SAFETY_TOLERANCE,
-      `Moderation level, ${SAFETY_TOLERANCE.min} strictest to ${SAFETY_TOLERANCE.max} most permissive, default ${SAFETY_TOLERANCE.default}${only('safety_tolerance', modelIds)}.`,
+    safety_tolerance: said(
+      numberField(SAFETY_TOLERANCE),
+      `Moderation, ${SAFETY_TOLERANCE.min} strictest to ${SAFETY_TOLERANCE.max} most permissive, default ${SAFETY_TOLERANCE.default}${only('safety_tolerance', modelIds)}.`,
     ),
-    output_format: z
-      .enum(formats as [string, ...string[]])
-      .optional()
-      .describe(`File format: ${outputFormatsText(modelIds)}.`),
-    prompt_upsampling: z
-      .boolean()
-      .optional()
-      .describe(
-        `Let the model expand a short prompt, default false${only('prompt_upsampling', modelIds)}; changes the intent, keep it off for brand work.`,
-      ),
-    steps: numberField(
-      STEPS,
+    output_format: said(
+      z.enum(formats as [string, ...string[]]).optional(),
+      `File format: ${outputFormatsText(modelIds)}.`,
+    ),
+    prompt_upsampling: said(
+      z.boolean().optional(),
+      `Expand a short prompt, default false${only('prompt_upsampling', modelIds)}.`,
+    ),
+    steps: said(
+      numberField(STEPS),
       `Inference steps ${STEPS.min}–${STEPS.max}, default ${STEPS.default}${only('steps', modelIds)}.`,
     ),
-    guidance: numberField(
-      GUIDANCE,
-      `Guidance scale ${GUIDANCE.min}–${GUIDANCE.max}, default ${GUIDANCE.default}; higher follows the prompt more closely${only('guidance', modelIds)}.`,
+    guidance: said(
+      numberField(GUIDANCE),
+      `Guidance ${GUIDANCE.min}–${GUIDANCE.max}, default ${GUIDANCE.default}; higher follows the prompt more closely${only('guidance', modelIds)}.`,
     ),
-    quality: z
-      .enum(QUALITY_VALUES)
-      .optional()
-      .describe(`Rendering quality, default auto${only('quality', modelIds)}; high is slower.`),
-    background: z
-      .enum(BACKGROUND_VALUES)
-      .optional()
-      .describe(
-        `Background, default auto${only('background', modelIds)}${refusedBackgrounds ? `; ${refusedBackgrounds} is not supported` : ''}.`,
-      ),
-    output_compression: numberField(
-      OUTPUT_COMPRESSION,
+    quality: said(
+      z.enum(QUALITY_VALUES).optional(),
+      `Rendering quality, default auto${only('quality', modelIds)}; high is slower.`,
+    ),
+    background: said(
+      z.enum(BACKGROUND_VALUES).optional(),
+      `Background, default auto${only('background', modelIds)}${refused ? `; ${refused} is not supported` : ''}.`,
+    ),
+    output_compression: said(
+      numberField(OUTPUT_COMPRESSION),
       `Compression ${OUTPUT_COMPRESSION.min}–${OUTPUT_COMPRESSION.max} for ${COMPRESSIBLE_FORMATS.join(' or ')} output${only('output_compression', modelIds)}.`,
     ),
   };

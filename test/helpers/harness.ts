@@ -37,6 +37,8 @@ export interface HarnessOptions {
   readonly config?: Partial<Config>;
   readonly simulator?: SimulatorOptions;
   readonly server?: Omit<ServerOptions, 'log'>;
+  /** The clientInfo.name the test client sends (what the server knows clients by). */
+  readonly clientName?: string;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -61,7 +63,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       logged.emit('line', line);
     }),
   });
-  const client = new Client({ name: 'flux-mcp-tests', version: '1.0.0' });
+  const client = new Client({ name: options.clientName ?? 'flux-mcp-tests', version: '1.0.0' });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
   await client.connect(clientSide);

@@ -153,9 +153,15 @@ export function analyzeCell({ cell, records, worker, serverErrorLine }) {
       ok: successes.length === 0 ? null : successes.every((got) => got.textTokens <= MAX_TEXT_TOKENS_PER_SUCCESS),
       why: `${Math.max(0, ...successes.map((got) => got.textTokens))} tokens of text per success (limit ${MAX_TEXT_TOKENS_PER_SUCCESS})${successes.some((got) => got.base64InText) ? ', base64 in text' : ''}`,
     },
+    // With the default (auto) the preview goes only to clients known to show it, and no library
+    // can be known (its provider decides); with FLUX_MCP_PREVIEW=on it must arrive as an image
+    // wherever the stack can carry one.
     image: {
-      ok: !images.native || successes.length === 0 ? null : successes.every((got) => got.images > 0),
-      why: `preview not delivered as an image, though the stack can (${images.reason})`,
+      ok:
+        !images.native || cell.preview !== 'on' || successes.length === 0
+          ? null
+          : successes.every((got) => got.images > 0),
+      why: `preview not delivered as an image with FLUX_MCP_PREVIEW=on, though the stack can (${images.reason})`,
     },
     notifications: {
       ok: notificationNoise.length === 0,

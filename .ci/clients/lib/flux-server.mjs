@@ -11,13 +11,14 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const ENTRY = path.join(ROOT, 'dist', 'index.js');
 
 /** The environment the server gets: a dummy key, the simulator as gateway, an output directory of its own. */
-export function serverEnv({ simulatorUrl, outputDir }) {
+export function serverEnv({ simulatorUrl, outputDir, preview = 'auto' }) {
   return {
     ...process.env,
     APIYI_API_KEY: 'sk-client-compat',
     APIYI_BASE_URL: simulatorUrl,
     FLUX_MCP_OUTPUT_DIR: outputDir,
     FLUX_MCP_LOG_LEVEL: 'warn',
+    FLUX_MCP_PREVIEW: preview,
   };
 }
 

@@ -8,6 +8,7 @@ const COLUMNS = [
   ['library', (row) => row.stack],
   ['provider', (row) => row.provider],
   ['transport', (row) => row.transport],
+  ['preview', (row) => row.preview],
   ['no throw', (row) => mark(row.targets.noThrow.ok)],
   ['schema', (row) => mark(row.targets.schema.ok)],
   ['generate', (row) => mark(row.targets.generate.ok)],
@@ -30,7 +31,8 @@ function tokensCell(row) {
 function imageCell(row) {
   const got = row.steps.generate?.received;
   const delivered = got ? (got.images > 0 ? 'yes' : 'no') : '–';
-  return row.nativeImages.native ? `${delivered} ${mark(row.targets.image.ok)}` : `${delivered} (n/a)`;
+  if (!row.nativeImages.native) return `${delivered} (n/a)`;
+  return row.preview === 'on' ? `${delivered} ${mark(row.targets.image.ok)}` : delivered;
 }
 
 export function formatTable(rows) {
@@ -48,7 +50,7 @@ export function formatFailures(rows) {
   const lines = [];
   for (const row of rows) {
     if (row.failed.length === 0) continue;
-    lines.push(`${row.stack} × ${row.provider} × ${row.transport}:`);
+    lines.push(`${row.stack} × ${row.provider} × ${row.transport} × preview ${row.preview}:`);
     for (const { target, why } of row.failed) lines.push(`  - ${target}: ${why}`);
   }
   return lines.join('\n');

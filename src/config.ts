@@ -41,6 +41,8 @@ export interface Config {
   readonly preview: PreviewMode;
   /** Whether results carry a resource_link to the saved file. */
   readonly resourceLinks: boolean;
+  /** Whether clients that declare the MCP Apps extension get the gallery (src/apps/). */
+  readonly apps: boolean;
 }
 
 /** `auto`: a preview only for clients known to hand an image to their model as an image. */
@@ -201,6 +203,21 @@ export const SETTINGS = [
       if (TRUE_WORDS.includes(word)) return true;
       if (FALSE_WORDS.includes(word)) return false;
       throw new SettingProblem(`FLUX_MCP_RESOURCE_LINKS "${raw}" must be 1 (add resource links) or 0 (the default)`);
+    },
+  }),
+  setting({
+    env: 'FLUX_MCP_APPS',
+    key: 'apps',
+    shownDefault: '1',
+    description:
+      'The gallery (an MCP App: thumbnails, "more like this", variants, edit) for clients that declare the MCP Apps ' +
+      'extension (Claude, ChatGPT, VS Code, Goose …); 0 turns it off. Other clients never see it.',
+    fallback: () => true,
+    parse: (raw) => {
+      const word = raw.toLowerCase();
+      if (TRUE_WORDS.includes(word)) return true;
+      if (FALSE_WORDS.includes(word)) return false;
+      throw new SettingProblem(`FLUX_MCP_APPS "${raw}" must be 1 (the gallery for MCP Apps clients, the default) or 0`);
     },
   }),
   setting({

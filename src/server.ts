@@ -4,6 +4,7 @@
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
+import { type Apps, createApps, sessionApps } from './apps/extension.js';
 import { modelsByProvider } from './catalog/describe.js';
 import { catalogConcurrencyCaps } from './catalog/models.js';
 import type { Config } from './config.js';
@@ -71,6 +72,8 @@ export interface ServerRuntime {
   readonly sessions: Sessions;
   /** How often a waiting call reports progress. */
   readonly progressIntervalMs: number;
+  /** The gallery for MCP Apps clients; undefined when FLUX_MCP_APPS=0. */
+  readonly apps: Apps | undefined;
 }
 
 export function createRuntime(config: Config, options: ServerOptions = {}): ServerRuntime {
@@ -97,14 +100,16 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
     library,
     imageSaved: () => sessions.imageSaved(),
   };
+  const tools = [generateImageTool(ctx), editImagesTool(ctx), listImagesTool(ctx)];
   return {
     config,
     log,
     ctx,
-    tools: [generateImageTool(ctx), editImagesTool(ctx), listImagesTool(ctx)],
+    tools,
     inFlight: options.inFlight ?? new InFlightCalls(),
     sessions,
     progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
+    apps: config.apps ? createApps(library, tools, log) : undefined,
   };
 }
 
@@ -115,11 +120,13 @@ export function createSession(runtime: ServerRuntime): Server {
     { instructions: INSTRUCTIONS, jsonSchemaValidator: NO_ELICITATION, capabilities: { logging: {} } },
   );
   const session = runtime.sessions.add(server);
+  const apps = runtime.apps ? sessionApps(runtime.apps, server) : undefined;
   installResources(server, runtime.ctx.library, {
     maxReadBytes: MAX_RESOURCE_READ_BYTES,
     onListed: () => {
       session.listsResources = true;
     },
+    ...(apps ? { readExtra: apps.readResource } : {}),
   });
   installPrompts(server);
   installTools(server, runtime.tools, {
@@ -128,6 +135,7 @@ export function createSession(runtime: ServerRuntime): Server {
     inFlight: runtime.inFlight,
     progressIntervalMs: runtime.progressIntervalMs,
     client: () => session.client(),
+    ...(apps ? { extension: apps.tools } : {}),
   });
   return server;
 }

@@ -39,6 +39,21 @@ export interface ToolRuntime {
   readonly progressIntervalMs?: number;
   /** What the server knows of the client making the call. */
   readonly client?: () => ClientTraits;
+  /** What this session gets beyond the plain tools (src/apps/: the gallery for MCP Apps clients). */
+  readonly extension?: ToolsExtension;
+}
+
+/**
+ * Per-session additions to the tools. A session the extension has nothing for must get exactly the
+ * plain listing and results: each hook hands back what it was given.
+ */
+export interface ToolsExtension {
+  /** The tools/list answer for this session, from the plain one. */
+  listing(plain: Tool[]): Promise<Tool[]>;
+  /** A tool this session may call beyond the plain ones (e.g. one only an app calls). */
+  tool(name: string): ToolDefinition | undefined;
+  /** A successful result as this session gets it. */
+  result(tool: string, result: CallToolResult): Promise<CallToolResult>;
 }
 
 /** The tools/list answer, computed once per set of tools (stateless HTTP installs them per request). */
@@ -65,9 +80,11 @@ export function installTools(server: Server, tools: readonly ToolDefinition[], r
   const listing = listingOf(tools);
 
   server.registerCapabilities({ tools: { listChanged: false } });
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }));
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+    tools: runtime.extension ? await runtime.extension.listing(listing) : listing,
+  }));
   server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
-    const tool = byName.get(request.params.name);
+    const tool = byName.get(request.params.name) ?? runtime.extension?.tool(request.params.name);
     if (!tool) {
       throw new McpError(
         ErrorCode.InvalidParams,
@@ -136,10 +153,11 @@ async function callTool(
       runtime.secrets,
     );
   }
-  return redactResult(
-    { content: output.content, structuredContent: checked.data as Record<string, unknown> },
-    runtime.secrets,
-  );
+  const result: CallToolResult = {
+    content: output.content,
+    structuredContent: checked.data as Record<string, unknown>,
+  };
+  return redactResult(runtime.extension ? await runtime.extension.result(tool.name, result) : result, runtime.secrets);
 }
 
 /**

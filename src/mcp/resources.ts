@@ -12,6 +12,7 @@ import {
   ListResourcesRequestSchema,
   McpError,
   ReadResourceRequestSchema,
+  type ReadResourceResult,
   type Resource,
 } from '@modelcontextprotocol/sdk/types.js';
 import { MODELS } from '../catalog/models.js';
@@ -30,6 +31,11 @@ export interface ResourceOptions {
   readonly maxReadBytes: number;
   /** Called on every resources/list: the session then hears when new images arrive. */
   readonly onListed?: () => void;
+  /**
+   * Resources this session can read beyond the catalog and the library (src/apps/: the gallery's
+   * `ui://` page for MCP Apps clients), or undefined. They are not listed: hosts find them in tools/list.
+   */
+  readonly readExtra?: (uri: string) => Promise<ReadResourceResult | undefined>;
 }
 
 const catalogResource: Resource = {
@@ -99,6 +105,8 @@ export function installResources(server: Server, library: ImageLibrary, options:
         contents: [{ uri, mimeType: 'application/json', text: `${JSON.stringify({ models: MODELS }, null, 2)}\n` }],
       };
     }
+    const extra = await options.readExtra?.(uri);
+    if (extra) return extra;
     const image = await library.get(uri);
     if (!image) {
       throw new McpError(

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/log.js';
 import { createServer, type ServerOptions } from '../../src/server.js';
@@ -39,6 +39,8 @@ export interface HarnessOptions {
   readonly server?: Omit<ServerOptions, 'log'>;
   /** The clientInfo.name the test client sends (what the server knows clients by). */
   readonly clientName?: string;
+  /** What the test client declares in initialize, e.g. the MCP Apps extension. */
+  readonly clientCapabilities?: ClientCapabilities;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -63,7 +65,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       logged.emit('line', line);
     }),
   });
-  const client = new Client({ name: options.clientName ?? 'flux-mcp-tests', version: '1.0.0' });
+  const client = new Client(
+    { name: options.clientName ?? 'flux-mcp-tests', version: '1.0.0' },
+    options.clientCapabilities ? { capabilities: options.clientCapabilities } : {},
+  );
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
   await client.connect(clientSide);

@@ -20,6 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['transports/'],
   ['server.ts'],
   ['docs/'],
+  ['apps/'],
   ['mcp/'],
   ['tools/'],
   ['pipeline/'],

@@ -7,7 +7,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult, ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import sharp from 'sharp';
@@ -165,6 +167,30 @@ describe('a client that declares the MCP Apps extension', () => {
       expect(textOf(bad)).toMatch(/^invalid_argument: cursor is not one this tool gave/);
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe('the built server over stdio', () => {
+  it('finds the built page from its bundle and serves it to an MCP Apps client', async () => {
+    const outputDir = await mkdtemp(path.join(os.tmpdir(), 'flux-mcp-apps-stdio-'));
+    const client = new Client({ name: 'stdio-apps', version: '1.0.0' }, { capabilities: APPS });
+    try {
+      await client.connect(
+        new StdioClientTransport({
+          command: process.execPath,
+          args: [fileURLToPath(new URL('../dist/index.js', import.meta.url))],
+          env: { PATH: process.env.PATH ?? '', FLUX_MCP_OUTPUT_DIR: outputDir, FLUX_MCP_LOG_LEVEL: 'warn' },
+          stderr: 'pipe',
+        }),
+      );
+      const { tools } = await client.listTools();
+      expect(tools.map((tool) => tool.name)).toContain(PAGE_TOOL);
+      const { contents } = await client.readResource({ uri: GALLERY_URI });
+      expect((contents[0] as { text: string }).text).toMatch(/^<!doctype html>/i);
+    } finally {
+      await client.close();
+      await rm(outputDir, { recursive: true, force: true });
     }
   });
 });

@@ -21,6 +21,8 @@ export class GalleryController implements CardActions {
   private filters: Record<string, unknown> = {};
   private nextCursor: string | undefined;
   private shown = 0;
+  /** Whether this view shows the library (list_images) rather than one call's images. */
+  private isLibrary = false;
 
   constructor(private readonly host: GalleryHost) {}
 
@@ -50,6 +52,7 @@ export class GalleryController implements CardActions {
       this.view.setTitle(`${plural(data.items.length, 'image')} from ${data.items[0]?.model ?? 'this call'}`);
       this.view.setStatus('');
     }
+    this.isLibrary = isLibrary;
   }
 
   toolCancelled(reason: string): void {
@@ -123,6 +126,7 @@ export class GalleryController implements CardActions {
       r.status === 'rejected' ? [String(r.reason)] : r.value.isError ? [textOf(r.value).split('\n')[0]] : [],
     );
     this.view.prepend(made);
+    if (!this.isLibrary) this.view.setTitle(plural(this.view.count(), 'image'));
     this.view.setStatus(
       failures.length > 0
         ? `${plural(made.length, 'new image')}; ${failures[0]}`

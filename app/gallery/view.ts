@@ -87,6 +87,11 @@ export class GalleryView {
     this.grid.append(...items.map((item) => this.card(item, false)));
   }
 
+  /** How many images the grid shows. */
+  count(): number {
+    return this.grid.childElementCount;
+  }
+
   showFull(src: string, caption: string): void {
     byId<HTMLImageElement>('full').src = src;
     byId<HTMLParagraphElement>('full-caption').textContent = caption;

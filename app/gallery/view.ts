@@ -2,6 +2,9 @@
  * The gallery's DOM: a grid of cards (thumbnail, facts, prompt, buttons), a title, a status line,
  * a search box and a "more" button for the library, and a lightbox for full size. It only draws
  * and reports clicks; what a click does is the controller's (controller.ts).
+ *
+ * No <form> submits anything: hosts' sandboxes need not allow forms, so buttons and the Enter key
+ * are handled directly.
  */
 import type { GalleryItem } from '../../src/apps/contract.js';
 import { factsOf } from './data.js';
@@ -36,7 +39,7 @@ export class GalleryView {
   private readonly status = byId<HTMLParagraphElement>('status');
   private readonly grid = byId<HTMLUListElement>('grid');
   private readonly more = byId<HTMLButtonElement>('more');
-  private readonly search = byId<HTMLFormElement>('search');
+  private readonly search = byId<HTMLDivElement>('search');
   private readonly query = byId<HTMLInputElement>('query');
   private readonly lightbox = byId<HTMLDialogElement>('lightbox');
 
@@ -44,11 +47,13 @@ export class GalleryView {
     private readonly actions: CardActions,
     handlers: { search(query: string): void; more(): void },
   ) {
-    this.search.addEventListener('submit', (event) => {
-      event.preventDefault();
-      handlers.search(this.query.value.trim());
+    const search = (): void => handlers.search(this.query.value.trim());
+    byId<HTMLButtonElement>('search-button').addEventListener('click', search);
+    this.query.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') search();
     });
     this.more.addEventListener('click', () => handlers.more());
+    byId<HTMLButtonElement>('close').addEventListener('click', () => this.lightbox.close());
   }
 
   setTitle(text: string): void {
@@ -141,16 +146,11 @@ export class GalleryView {
     );
   }
 
-  private editForm(item: GalleryItem): HTMLFormElement {
+  private editForm(item: GalleryItem): HTMLDivElement {
     const change = el('textarea', { placeholder: 'What should change? e.g. "make the sky stormy"', rows: 2 });
-    const form = el(
-      'form',
-      { className: 'edit-form', hidden: true },
-      change,
-      el('button', { type: 'submit', textContent: 'Ask for this edit' }),
-    );
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
+    const send = el('button', { type: 'button', textContent: 'Ask for this edit' });
+    const form = el('div', { className: 'edit-form', hidden: true }, change, send);
+    send.addEventListener('click', () => {
       const text = change.value.trim();
       if (!text) return change.focus();
       this.actions.edit(item, text);

@@ -43,6 +43,8 @@ export async function startChromium(): Promise<Browser> {
     viewport: { width: 880, height: 720 },
     deviceScaleFactor: 1,
   });
+  // A wait that fails should fail well before the test's own timeout, with playwright's message.
+  context.setDefaultTimeout(10_000);
   return {
     context,
     close: async () => {

@@ -23,6 +23,13 @@ import { type Harness, startHarness } from '../helpers/harness.js';
 import { type Browser, startChromium } from './chromium.js';
 import { type Scenario, startTestHost, type TestHost } from './host-server.js';
 
+/** The page's DOM, for the functions playwright runs in the browser (this file is compiled for Node). */
+declare const document: { querySelector(selector: string): Img | null; querySelectorAll(selector: string): Img[] };
+interface Img {
+  readonly complete: boolean;
+  readonly naturalWidth: number;
+}
+
 const APPS = {
   extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } },
 } as ClientCapabilities;
@@ -73,7 +80,7 @@ async function waitForImages(frame: Frame, count: number): Promise<void> {
     .nth(count - 1)
     .waitFor();
   await frame.waitForFunction((n) => {
-    const images = [...document.querySelectorAll<HTMLImageElement>('#grid li.card img')];
+    const images = [...document.querySelectorAll('#grid li.card img')];
     return images.length === n && images.every((image) => image.complete && image.naturalWidth > 0);
   }, count);
 }
@@ -83,7 +90,9 @@ const meanColour = async (image: Buffer | string): Promise<number[]> =>
 
 /** Every thumbnail on screen shows its own file: its pixels' mean colour is the file's. */
 async function expectThumbnailsMatchFiles(): Promise<void> {
-  const paths = await cards().evaluateAll((nodes) => nodes.map((node) => (node as HTMLElement).dataset.path!));
+  const paths = await cards().evaluateAll((nodes) =>
+    nodes.map((node) => (node as unknown as { dataset: { path: string } }).dataset.path),
+  );
   for (const imagePath of paths) {
     const shot = await card(imagePath).locator('.thumb img').screenshot();
     const [onScreen, inFile] = await Promise.all([meanColour(shot), meanColour(imagePath)]);
@@ -171,11 +180,13 @@ describe('the gallery of a generate_image result', () => {
   it('"open" shows the full-size image, read as the resource through the host', async () => {
     await card(first).getByRole('button', { name: 'Open', exact: true }).click();
     await frame.waitForFunction(() => {
-      const full = document.querySelector<HTMLImageElement>('#full');
+      const full = document.querySelector('#full');
       return full !== null && full.complete && full.naturalWidth > 0;
     });
-    expect(await frame.evaluate(() => document.querySelector<HTMLImageElement>('#full')!.naturalWidth)).toBe(512);
+    expect(await frame.evaluate(() => document.querySelector('#full')!.naturalWidth)).toBe(512);
     expect(await view().locator('#full-caption').textContent()).toBe(first);
+    await view().getByRole('button', { name: 'Close' }).click();
+    await view().locator('#lightbox').waitFor({ state: 'hidden' });
   });
 });
 
@@ -200,7 +211,7 @@ describe('the gallery of a list_images result', () => {
     await expectThumbnailsMatchFiles();
 
     await view().getByRole('searchbox').fill('lighthouse');
-    await view().getByRole('button', { name: 'Search' }).click();
+    await view().getByRole('searchbox').press('Enter');
     await view().locator('#title', { hasText: 'for “lighthouse”' }).waitFor();
     const prompts = await view().locator('#grid .prompt').allTextContents();
     expect(prompts.length).toBeGreaterThan(1);

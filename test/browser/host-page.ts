@@ -27,8 +27,8 @@ async function start(): Promise<void> {
   const iframe = document.createElement('iframe');
   iframe.id = 'view';
   iframe.title = 'flux-mcp gallery';
-  // A separate origin (another port) with scripts allowed, as the spec asks of a sandbox.
-  iframe.sandbox.add('allow-scripts', 'allow-same-origin', 'allow-forms');
+  // A separate origin (another port), scripts allowed, forms and pop-ups not: as strict as a host may be.
+  iframe.sandbox.add('allow-scripts', 'allow-same-origin');
   document.body.append(iframe);
   const view = iframe.contentWindow!;
 

@@ -7,11 +7,13 @@ import {
   EXTENSION_ID as PACKAGE_EXTENSION_ID,
   RESOURCE_MIME_TYPE as PACKAGE_MIME,
 } from '@modelcontextprotocol/ext-apps/server';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { GALLERY_TOOLS } from '../../src/apps/contract.js';
 import { declaresApps, EXTENSION_ID, RESOURCE_MIME_TYPE } from '../../src/apps/negotiation.js';
 import { plansFor, remakePlan } from '../../src/apps/plans.js';
+import { makeThumbnail, THUMBNAIL_BASE64_BUDGET } from '../../src/imaging/thumbnail.js';
 import type { ImageSidecar } from '../../src/library/sidecar.js';
 import type { ToolContext } from '../../src/pipeline/context.js';
 import type { ToolDefinition } from '../../src/tools/definition.js';
@@ -134,5 +136,27 @@ describe('the calls behind the buttons', () => {
       moreLikeThis: { tool: 'generate_image', arguments: { like: '/x.jpg' } },
       variants: { call: { tool: 'generate_image', arguments: { ...remake.arguments, count: 4 } }, times: 1 },
     });
+  });
+});
+
+describe('gallery thumbnails', () => {
+  it('stay within 256 px and their byte budget even for an image that does not compress', async () => {
+    // Pure noise: the worst case for JPEG, far worse than any photo.
+    const noise = Buffer.alloc(1024 * 1024 * 3);
+    for (let i = 0; i < noise.length; i++) noise[i] = (i * 2_654_435_761) >>> 24;
+    const image = await sharp(noise, { raw: { width: 1024, height: 1024, channels: 3 } })
+      .png()
+      .toBuffer();
+    const thumbnail = await makeThumbnail(image, 256);
+    expect(thumbnail.data.length).toBeLessThanOrEqual(THUMBNAIL_BASE64_BUDGET);
+    expect(Math.max(thumbnail.width, thumbnail.height)).toBeLessThanOrEqual(256);
+    expect((await sharp(Buffer.from(thumbnail.data, 'base64')).metadata()).format).toBe('jpeg');
+  });
+
+  it('are never enlarged', async () => {
+    const small = await sharp({ create: { width: 80, height: 40, channels: 3, background: '#336699' } })
+      .png()
+      .toBuffer();
+    expect(await makeThumbnail(small, 256)).toMatchObject({ width: 80, height: 40 });
   });
 });

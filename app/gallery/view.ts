@@ -39,7 +39,7 @@ export class GalleryView {
   private readonly status = byId<HTMLParagraphElement>('status');
   private readonly grid = byId<HTMLUListElement>('grid');
   private readonly more = byId<HTMLButtonElement>('more');
-  private readonly search = byId<HTMLDivElement>('search');
+  private readonly search = byId<HTMLElement>('search');
   private readonly query = byId<HTMLInputElement>('query');
   private readonly lightbox = byId<HTMLDialogElement>('lightbox');
 

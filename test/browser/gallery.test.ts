@@ -96,7 +96,9 @@ async function expectThumbnailsMatchFiles(): Promise<void> {
   for (const imagePath of paths) {
     const shot = await card(imagePath).locator('.thumb img').screenshot();
     const [onScreen, inFile] = await Promise.all([meanColour(shot), meanColour(imagePath)]);
-    onScreen.forEach((value, channel) => expect(Math.abs(value - inFile[channel]!), imagePath).toBeLessThan(10));
+    for (const [channel, value] of onScreen.entries()) {
+      expect(Math.abs(value - inFile[channel]!), imagePath).toBeLessThan(10);
+    }
   }
 }
 
@@ -181,7 +183,7 @@ describe('the gallery of a generate_image result', () => {
     await card(first).getByRole('button', { name: 'Open', exact: true }).click();
     await frame.waitForFunction(() => {
       const full = document.querySelector('#full');
-      return full !== null && full.complete && full.naturalWidth > 0;
+      return full?.complete === true && full.naturalWidth > 0;
     });
     expect(await frame.evaluate(() => document.querySelector('#full')!.naturalWidth)).toBe(512);
     expect(await view().locator('#full-caption').textContent()).toBe(first);

@@ -59,4 +59,5 @@ if (page.includes('/* main.ts */') || page.includes('/* styles.css */'))
 
 await mkdir(path.dirname(output), { recursive: true });
 await writeFile(output, page);
-console.log(`gallery page: ${path.relative(root, output)} (${Math.round(page.length / 1024)} KB)`);
+// stderr: `npm pack` prints the tarball name on stdout, and scripts read it from there.
+process.stderr.write(`gallery page: ${path.relative(root, output)} (${Math.round(page.length / 1024)} KB)\n`);

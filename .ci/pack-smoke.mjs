@@ -44,7 +44,7 @@ try {
   const pkg = JSON.parse(execFileSync('npm', ['pkg', 'get', 'version'], { cwd: root, encoding: 'utf8' }));
   if (version !== pkg) fail(`--version printed ${version}, package.json says ${pkg}`);
 
-  const transport = new StdioClientTransport({
+  const serverParams = {
     command: bin,
     env: {
       ...process.env,
@@ -54,9 +54,9 @@ try {
       FLUX_MCP_LOG_LEVEL: 'warn',
     },
     stderr: 'inherit',
-  });
+  };
   const client = new Client({ name: 'pack-smoke', version: '1.0.0' });
-  await client.connect(transport);
+  await client.connect(new StdioClientTransport(serverParams));
   const tools = (await client.listTools()).tools.map((t) => t.name);
   if (tools.join() !== 'generate_image,edit_images,list_images') fail(`tools: ${tools.join(', ')}`);
   const result = await client.callTool({
@@ -68,6 +68,17 @@ try {
   if (!existsSync(saved)) fail(`${saved} was not saved`);
   await client.close();
 
+  // An MCP Apps client gets the gallery page, which the installed package finds in its own dist/.
+  const appsClient = new Client(
+    { name: 'pack-smoke-apps', version: '1.0.0' },
+    { capabilities: { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } } } },
+  );
+  await appsClient.connect(new StdioClientTransport(serverParams));
+  const page = (await appsClient.readResource({ uri: 'ui://flux-mcp/gallery.html' })).contents[0];
+  if (page?.mimeType !== 'text/html;profile=mcp-app' || !/^<!doctype html>/i.test(page.text ?? ''))
+    fail('the installed package serves no gallery page');
+  await appsClient.close();
+
   const viaNpx = execFileSync('npx', ['--yes', `--package=${tarball}`, 'flux-mcp', '--version'], {
     cwd: work,
     encoding: 'utf8',
@@ -75,7 +86,7 @@ try {
   if (viaNpx !== version) fail(`npx printed ${viaNpx}`);
 
   process.stdout.write(
-    `pack smoke test: ${path.basename(tarball)} installs alone (${installed.join()} + runtime dependencies), lists ${tools.length} tools over stdio, saved ${path.basename(saved)}; npx runs it\n`,
+    `pack smoke test: ${path.basename(tarball)} installs alone (${installed.join()} + runtime dependencies), lists ${tools.length} tools over stdio, saved ${path.basename(saved)}, serves the gallery page; npx runs it\n`,
   );
 } finally {
   await simulator.close();

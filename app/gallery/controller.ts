@@ -47,6 +47,11 @@ export class GalleryController implements CardActions {
     if (isLibrary) {
       this.view.showSearch(typeof this.filters.query === 'string' ? this.filters.query : '');
       this.showPage(data, false);
+    } else if (data.items.length === 0) {
+      // A call that lists no image (a job handed off and still running): say what it said.
+      this.view.replace([]);
+      this.view.setTitle('No image yet');
+      this.view.setStatus(textOf(result).split('\n')[0] ?? '');
     } else {
       this.view.replace(data.items);
       this.view.setTitle(`${plural(data.items.length, 'image')} from ${data.items[0]?.model ?? 'this call'}`);

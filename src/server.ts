@@ -2,13 +2,13 @@
  * The MCP server with its tools, resources and prompts, independent of any transport: tests
  * connect it to an in-memory transport, the entry point to stdio or to Streamable HTTP.
  */
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import { modelsByProvider } from './catalog/describe.js';
 import { catalogConcurrencyCaps } from './catalog/models.js';
-import type { Config } from './config.js';
+import { type Config, secretsOf } from './config.js';
 import { createLogger, type Logger } from './core/log.js';
-import { redact } from './core/redact.js';
+import { Redactor, redact } from './core/redact.js';
 import { SERVER_NAME, SERVER_VERSION, USER_AGENT } from './core/version.js';
 import { GatewayClient } from './gateway/client.js';
 import { CallLimiter } from './gateway/limiter.js';
@@ -18,6 +18,7 @@ import { DEFAULT_PROGRESS_INTERVAL_MS } from './mcp/progress.js';
 import { installPrompts } from './mcp/prompts.js';
 import { installTools } from './mcp/registry.js';
 import { installResources } from './mcp/resources.js';
+import { EdgeServer } from './mcp/session-edge.js';
 import type { ToolContext } from './pipeline/context.js';
 import type { ToolDefinition } from './tools/definition.js';
 import { editImagesTool } from './tools/edit-images.js';
@@ -38,6 +39,11 @@ export interface ServerOptions {
   readonly retryBaseMs?: number;
   /** How often waiting calls report progress (default 5 s); tests shorten it. */
   readonly progressIntervalMs?: number;
+  /**
+   * Directories whose files edit_images may read; undefined for any path the user can read (stdio
+   * and the CLI run as the user, on the user's machine; HTTP clients do not).
+   */
+  readonly fileInputDirs?: readonly string[];
 }
 
 const INSTRUCTIONS =
@@ -71,13 +77,14 @@ export interface ServerRuntime {
   readonly sessions: Set<Server>;
   /** How often a waiting call reports progress. */
   readonly progressIntervalMs: number;
+  /** The redaction boundary every message of every session passes. */
+  readonly redactor: Redactor;
 }
 
 export function createRuntime(config: Config, options: ServerOptions = {}): ServerRuntime {
   const sessions = new Set<Server>();
-  const log = forwardToClients(options.log ?? createLogger(config.logLevel, [config.apiKey]), sessions, [
-    config.apiKey,
-  ]);
+  const secrets = secretsOf(config);
+  const log = forwardToClients(options.log ?? createLogger(config.logLevel, secrets), sessions, secrets);
   const library = new ImageLibrary(config.outputDir, log);
   const ctx: ToolContext = {
     config,
@@ -97,6 +104,7 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
       modelCaps: { ...catalogConcurrencyCaps(), ...config.modelConcurrency },
     }),
     library,
+    ...(options.fileInputDirs ? { fileInputDirs: options.fileInputDirs } : {}),
     imageSaved: () => {
       // Tell every connected client that browses resources; one that has gone away is no reason to fail.
       for (const server of sessions) server.sendResourceListChanged().catch(() => undefined);
@@ -110,6 +118,7 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
     inFlight: options.inFlight ?? new InFlightCalls(),
     sessions,
     progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
+    redactor: new Redactor(secrets),
   };
 }
 
@@ -144,17 +153,22 @@ function forwardToClients(
   };
 }
 
-/** A new MCP server (one session) on a runtime, not yet connected to a transport. */
-export function createSession(runtime: ServerRuntime): Server {
-  const server = new Server(
+/**
+ * A new MCP server (one session) on a runtime, not yet connected to a transport. Every message it
+ * sends passes the redaction boundary; requests before `initialize` are refused unless the
+ * transport makes a session per request (stateless HTTP).
+ */
+export function createSession(runtime: ServerRuntime, options: { requireInitialize?: boolean } = {}): Server {
+  const server = new EdgeServer(
     { name: SERVER_NAME, version: SERVER_VERSION, title: `${modelsByProvider()} image generation (APIYI)` },
     { instructions: INSTRUCTIONS, jsonSchemaValidator: NO_ELICITATION, capabilities: { logging: {} } },
+    { redactor: runtime.redactor, requireInitialize: options.requireInitialize ?? true },
   );
   installResources(server, runtime.ctx.library, { maxReadBytes: MAX_RESOURCE_READ_BYTES });
   installPrompts(server);
   installTools(server, runtime.tools, {
     log: runtime.log,
-    secrets: [runtime.config.apiKey],
+    secrets: secretsOf(runtime.config),
     inFlight: runtime.inFlight,
     progressIntervalMs: runtime.progressIntervalMs,
   });

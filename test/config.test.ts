@@ -35,6 +35,9 @@ describe('loadConfig', () => {
       modelConcurrency: {},
       shutdownGraceMs: 120_000,
       logLevel: 'info',
+      keepInputMetadata: false,
+      allowPrivateUrls: false,
+      httpInputDirs: [],
     });
   });
 
@@ -62,6 +65,9 @@ describe('loadConfig', () => {
       modelConcurrency: {},
       shutdownGraceMs: 120_000,
       logLevel: 'debug',
+      keepInputMetadata: false,
+      allowPrivateUrls: false,
+      httpInputDirs: [],
     });
   });
 

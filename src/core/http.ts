@@ -85,6 +85,25 @@ export async function readBody(response: HttpResponse, limit: number): Promise<B
   return Buffer.concat(chunks, total);
 }
 
+/**
+ * At most the first `limit` bytes of a body; the rest is never read (the connection is closed
+ * instead), so a huge answer costs no more than its prefix.
+ */
+export async function readPrefix(response: HttpResponse, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of response.body) {
+      chunks.push(chunk as Buffer);
+      total += (chunk as Buffer).length;
+      if (total >= limit) break;
+    }
+  } finally {
+    response.body.destroy();
+  }
+  return Buffer.concat(chunks, total).subarray(0, limit);
+}
+
 /** Drain and drop a body we do not need, so the connection can be reused. */
 export async function discardBody(response: HttpResponse): Promise<void> {
   await response.body.dump().catch(() => undefined);

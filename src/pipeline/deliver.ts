@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Endpoint } from '../catalog/gateway.js';
 import type { ModelSpec } from '../catalog/models.js';
+import { secretsOf } from '../config.js';
 import { ToolFailure } from '../core/failure.js';
 import { SERVER_NAME, SERVER_VERSION } from '../core/version.js';
 import type { GatewayImage } from '../gateway/image-answer.js';
@@ -49,7 +50,7 @@ export async function deliverImage(ctx: ToolContext, delivery: Delivery): Promis
     info: image.info,
     nameHint: delivery.nameHint,
     createdAt,
-    secrets: [ctx.config.apiKey],
+    secrets: secretsOf(ctx.config),
     sidecar: {
       tool: delivery.tool,
       model: model.id,

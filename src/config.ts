@@ -10,6 +10,7 @@ import { normalizationTargets } from './catalog/describe.js';
 import { UPSTREAM_ACTIVE_TASKS } from './catalog/gateway.js';
 import { catalogConcurrencyCaps, EDIT_MODEL_IDS, findModel, MODELS, type ModelSpec } from './catalog/models.js';
 import { EXIT_CODES } from './core/failure.js';
+import type { OutboundPolicy } from './core/guarded-connect.js';
 import { LOG_LEVELS, type LogLevel } from './core/log.js';
 import { expandHome } from './core/paths.js';
 import { credentialsInUrl, displayUrl } from './core/redact.js';
@@ -344,6 +345,14 @@ export const SETTINGS = [
     },
   }),
 ] as const;
+
+/**
+ * Where the server may fetch URLs it is given (inputs, result URLs): public addresses, and the
+ * configured gateway's own origin; every address with FLUX_MCP_ALLOW_PRIVATE_URLS=1.
+ */
+export function outboundPolicyOf(config: Pick<Config, 'baseUrl' | 'allowPrivateUrls'>): OutboundPolicy {
+  return { trustedOrigins: [new URL(config.baseUrl).origin], allowPrivate: config.allowPrivateUrls };
+}
 
 /**
  * Everything the redaction boundary removes from what the server writes (core/redact.ts): the

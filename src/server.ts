@@ -6,7 +6,7 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import { modelsByProvider } from './catalog/describe.js';
 import { catalogConcurrencyCaps } from './catalog/models.js';
-import { type Config, secretsOf } from './config.js';
+import { type Config, outboundPolicyOf, secretsOf } from './config.js';
 import { createLogger, type Logger } from './core/log.js';
 import { Redactor, redact } from './core/redact.js';
 import { SERVER_NAME, SERVER_VERSION, USER_AGENT } from './core/version.js';
@@ -96,6 +96,7 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
           userAgent: USER_AGENT,
           log,
           maxRetries: config.maxRetries,
+          outbound: outboundPolicyOf(config),
           ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
         })
       : undefined,

@@ -9,7 +9,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Endpoint } from '../catalog/gateway.js';
 import { fastestGeneratingModels } from '../catalog/models.js';
 import { cancelledFailure, ToolFailure, throwIfCancelled } from '../core/failure.js';
-import { BodyTooLargeError, type HttpResponse, headerValue, httpRequest, readBody, readPrefix } from '../core/http.js';
+import {
+  BodyTooLargeError,
+  type HttpResponse,
+  headerValue,
+  httpRequest,
+  type OutboundPolicy,
+  readBody,
+  readPrefix,
+} from '../core/http.js';
 import type { Logger } from '../core/log.js';
 import { credentialsInUrl, Redactor } from '../core/redact.js';
 import { type RequestBody, RequestBodyError } from './bodies.js';
@@ -39,6 +47,8 @@ export interface GatewayClientOptions {
   readonly maxRetries: number;
   /** First backoff step when the server gives no delay (tests make it short). */
   readonly retryBaseMs?: number;
+  /** Where result URLs may point; by default public addresses and the gateway's own origin. */
+  readonly outbound?: OutboundPolicy;
 }
 
 /** Hears what a call is doing, for progress notifications. */
@@ -94,6 +104,10 @@ export class GatewayClient {
         log: this.options.log,
         retryBaseMs: this.retryBaseMs,
         onAttempt: (attempt) => call.observer?.downloading?.(attempt),
+        outbound: this.options.outbound ?? {
+          trustedOrigins: [new URL(this.options.baseUrl).origin],
+          allowPrivate: false,
+        },
       }),
     );
   }

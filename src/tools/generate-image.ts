@@ -63,10 +63,12 @@ export function generateImageTool(ctx: ToolContext) {
         prompt: args.prompt,
         gateway,
         endpoint: routeOf(model, 'generate').endpoint,
-        body: jsonBody({ model: model.id, prompt: args.prompt, ...plan.wire }),
+        prepare: async () => ({
+          body: jsonBody({ model: model.id, prompt: args.prompt, ...plan.wire }),
+          notes: plan.notes,
+        }),
         parameters: plan.wire,
         seed: plan.seed,
-        notes: plan.notes,
         nameHint: args.filename?.trim() || args.prompt,
         startedAt,
       });

@@ -7,7 +7,7 @@
 import type { InputRule } from '../../catalog/models.js';
 import { formatSize, megapixels, type Size } from '../../catalog/sizes.js';
 import type { ImageHeader } from '../../imaging/inspect.js';
-import { loadSharp } from '../../imaging/sharp.js';
+import { decodeLimits, loadSharp } from '../../imaging/sharp.js';
 
 export interface NormalizationPlan {
   /** Upright size before. */
@@ -79,25 +79,33 @@ export function describePlan(plan: NormalizationPlan): string {
 }
 
 /**
- * Apply a plan: orientation, then a resize that covers the target and crops the few pixels the
- * rounding to multiples of 16 leaves over (centred), re-encoded in the image's own format.
+ * Apply a plan to the image file at `input`, writing the result to `destination`: orientation,
+ * then a resize that covers the target and crops the few pixels the rounding to multiples of 16
+ * leaves over (centred), re-encoded in the image's own format (without metadata: sharp writes
+ * none unless asked). The decode is bounded by `maxPixels`, whatever the file claims.
  */
 export async function applyNormalization(
-  input: Buffer | string,
+  input: string,
   header: ImageHeader,
   plan: NormalizationPlan,
-): Promise<Buffer> {
+  destination: string,
+  maxPixels: number,
+): Promise<void> {
   const sharp = await loadSharp();
-  let image = sharp(input, { failOn: 'error' }).autoOrient();
+  let image = sharp(input, decodeLimits(maxPixels)).autoOrient();
   if (plan.to.width !== plan.from.width || plan.to.height !== plan.from.height) {
     image = image.resize(plan.to.width, plan.to.height, { fit: 'cover', position: 'centre' });
   }
   switch (header.format) {
     case 'jpeg':
-      return image.jpeg({ quality: 92 }).toBuffer();
+      image = image.jpeg({ quality: 92 });
+      break;
     case 'png':
-      return image.png({ compressionLevel: 6 }).toBuffer();
+      image = image.png({ compressionLevel: 6 });
+      break;
     case 'webp':
-      return image.webp({ quality: 92 }).toBuffer();
+      image = image.webp({ quality: 92 });
+      break;
   }
+  await image.toFile(destination);
 }

@@ -132,24 +132,27 @@ function forwardToClients(
   sessions: ReadonlySet<Server>,
   secrets: readonly (string | undefined)[],
 ): Logger {
-  const forward = (level: 'info' | 'warning' | 'error', message: string): void => {
-    const data = redact(message, secrets);
+  // Redacted here too, whatever logger was passed in: the log goes to stderr and to every client.
+  const forward = (level: 'info' | 'warning' | 'error', data: string): void => {
     for (const server of sessions)
       server.sendLoggingMessage({ level, logger: SERVER_NAME, data }).catch(() => undefined);
   };
   return {
-    debug: (message) => base.debug(message),
+    debug: (message) => base.debug(redact(message, secrets)),
     info: (message) => {
-      base.info(message);
-      forward('info', message);
+      const clean = redact(message, secrets);
+      base.info(clean);
+      forward('info', clean);
     },
     warn: (message) => {
-      base.warn(message);
-      forward('warning', message);
+      const clean = redact(message, secrets);
+      base.warn(clean);
+      forward('warning', clean);
     },
     error: (message) => {
-      base.error(message);
-      forward('error', message);
+      const clean = redact(message, secrets);
+      base.error(clean);
+      forward('error', clean);
     },
   };
 }

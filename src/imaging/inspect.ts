@@ -32,6 +32,8 @@ function isImageFormat(format: string | undefined): format is ImageFormat {
 export interface ImageHeader extends Omit<ImageInfo, 'bytes'> {
   /** EXIF orientation, 1 (upright) when absent. `width` and `height` are as stored. */
   readonly orientation: number;
+  /** Bytes one decoded pixel takes: channels × bytes per sample (a 16-bit RGBA PNG: 8). */
+  readonly bytesPerPixel: number;
   /** Width and height as displayed, once the orientation is applied. */
   readonly upright: { readonly width: number; readonly height: number };
 }
@@ -75,6 +77,7 @@ export async function readImageHeader(input: Buffer | string): Promise<ImageHead
     height,
     hasAlpha: metadata.hasAlpha === true,
     orientation,
+    bytesPerPixel: (metadata.channels ?? 4) * (metadata.depth === 'ushort' ? 2 : metadata.depth === 'uchar' ? 1 : 4),
     upright: orientation >= 5 && orientation <= 8 ? { width: height, height: width } : { width, height },
   };
 }

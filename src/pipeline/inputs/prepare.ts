@@ -14,7 +14,7 @@ import { formatSize } from '../../catalog/sizes.js';
 import { invalidArgument, throwIfCancelled } from '../../core/failure.js';
 import type { OutboundPolicy } from '../../core/guarded-connect.js';
 import type { Payload } from '../../gateway/bodies.js';
-import { type ImageHeader, readImageHeader } from '../../imaging/inspect.js';
+import { IMAGE_FORMATS, type ImageHeader, readImageHeader } from '../../imaging/inspect.js';
 import type { InputRecord } from '../../library/input-record.js';
 import { checkInput } from './check.js';
 import { FileScope } from './file-scope.js';
@@ -215,7 +215,7 @@ async function toWire(input: Loaded, notes: string[]): Promise<PreparedInput> {
     ...(header.orientation !== 1 ? { orientation: header.orientation } : {}),
   };
   const payload: Payload = { kind: 'file', path: send.file, size: send.size, blob: await openAsBlob(send.file) };
-  const wire = { kind: 'bytes' as const, payload, mimeType: header.mimeType, extension: header.extension };
+  const wire = { kind: 'bytes' as const, payload, ...IMAGE_FORMATS[send.format] };
 
   if (send.skippedPlan) {
     notes.push(
@@ -224,7 +224,8 @@ async function toWire(input: Loaded, notes: string[]): Promise<PreparedInput> {
   }
   if (send.normalized) {
     const { plan, copied } = send.normalized;
-    const changes = describePlan(plan);
+    const reencoded = send.format !== header.format ? `, re-encoded as ${send.format.toUpperCase()}` : '';
+    const changes = `${describePlan(plan)}${reencoded}`;
     notes.push(
       `${input.label} was ${changes} before sending${source.kind === 'file' ? '; your file is unchanged' : ''}.`,
     );

@@ -7,9 +7,17 @@
 import { readFile } from 'node:fs/promises';
 import type { InputRule } from '../../catalog/models.js';
 import type { Size } from '../../catalog/sizes.js';
+import { formatBytes } from '../../core/units.js';
 import { cleanImage, DamagedImageError } from '../../imaging/container.js';
-import type { ImageHeader } from '../../imaging/inspect.js';
-import { applyNormalization, describePlan, type NormalizationPlan, planNormalization } from './normalize.js';
+import { decodeBytes, MAX_DECODE_BYTES } from '../../imaging/decode-cost.js';
+import { IMAGE_FORMATS, type ImageFormat, type ImageHeader } from '../../imaging/inspect.js';
+import {
+  applyNormalization,
+  describePlan,
+  type NormalizationPlan,
+  normalizedFormat,
+  planNormalization,
+} from './normalize.js';
 import type { Obtained } from './obtain.js';
 import { type Copied, InputProblem, measureFile, writeParts } from './read.js';
 import type { Workspace } from './workspace.js';
@@ -18,6 +26,8 @@ import type { Workspace } from './workspace.js';
 export interface SendAs {
   readonly file: string;
   readonly size: number;
+  /** The format of the file sent (a normalized WebP is sent as JPEG or PNG). */
+  readonly format: ImageFormat;
   /** The size the gateway will see. */
   readonly dimensions: Size;
   readonly normalized?: { readonly plan: NormalizationPlan; readonly copied: Copied };
@@ -36,13 +46,20 @@ export interface SendOptions {
 export async function sendAs(input: Obtained, header: ImageHeader, options: SendOptions): Promise<SendAs> {
   const plan = planNormalization(header, options.rule);
   if (plan && options.normalize) {
-    const file = options.workspace.file(`normalized.${header.extension}`);
+    const cost = decodeBytes(header);
+    if (cost > MAX_DECODE_BYTES) {
+      throw new InputProblem(
+        `is a ${header.width}×${header.height} ${header.format.toUpperCase()} that would take about ${formatBytes(cost)} of memory to turn upright or scale (more than the ${formatBytes(MAX_DECODE_BYTES)} one image may take here): save it as an 8-bit JPEG, or downscale it, and pass the new file`,
+      );
+    }
+    const format = normalizedFormat(header);
+    const file = options.workspace.file(`normalized.${IMAGE_FORMATS[format].extension}`);
     await applyNormalization(input.file, header, plan, file, options.rule.maxPixels);
     const copied = await measureFile(file);
-    return { file, size: copied.size, dimensions: plan.to, normalized: { plan, copied } };
+    return { file, size: copied.size, format, dimensions: plan.to, normalized: { plan, copied } };
   }
   const stored = { width: header.width, height: header.height };
-  const base = { dimensions: stored, ...(plan ? { skippedPlan: plan } : {}) };
+  const base = { format: header.format, dimensions: stored, ...(plan ? { skippedPlan: plan } : {}) };
   let cleaned: ReturnType<typeof cleanImage>;
   try {
     // At most the input limit in memory, for one input at a time.

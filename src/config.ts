@@ -199,7 +199,8 @@ export const SETTINGS = [
     shownDefault: '1',
     description:
       `edit_images: turn reference images upright (EXIF orientation)${SCALING ? ` and${SCALING}` : ''} before ` +
-      'sending; inputs already within these limits are sent byte for byte. 0 sends every input as given.',
+      'sending; inputs already within these limits are sent as given (less their metadata, see ' +
+      'FLUX_MCP_KEEP_INPUT_METADATA). 0 sends every input without normalizing it.',
     fallback: () => true,
     parse: flag('FLUX_MCP_NORMALIZE_INPUTS', 'normalize reference images, the default', 'send them as given'),
   }),

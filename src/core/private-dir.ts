@@ -5,9 +5,10 @@
  * somewhere the server would then write, or a directory another user can read).
  *
  * Layout: `$TMPDIR/flux-mcp-<uid>/` holds `flux-mcp-rescued/` (images the output directory could
- * not take) and `work/` (one directory per call for its input images, removed when it ends).
+ * not take) and `work/` (one directory per call for its input images, removed when it ends, and
+ * swept after a day if a process died before).
  */
-import { lstat, mkdir, mkdtemp } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -63,9 +64,28 @@ async function checkPrivate(dir: string): Promise<void> {
   }
 }
 
+/** Call directories older than this were left by a process that died mid-call (calls take minutes). */
+const STALE_WORK_MS = 24 * 3600 * 1000;
+let swept = false;
+
 /** A new directory of its own for one call's temporary files, inside the private root. */
 export async function privateWorkDir(root = privateTempRoot()): Promise<string> {
   const work = path.join(root, 'work');
   await ensurePrivateDir(work, root);
+  if (!swept) {
+    swept = true;
+    void sweepStale(work);
+  }
   return mkdtemp(path.join(work, 'call-'));
+}
+
+/** Remove what crashed processes left behind, once per process, in the background. */
+async function sweepStale(work: string): Promise<void> {
+  const names = await readdir(work).catch(() => []);
+  for (const name of names) {
+    const entry = path.join(work, name);
+    const stats = await lstat(entry).catch(() => undefined);
+    if (stats && Date.now() - stats.mtimeMs > STALE_WORK_MS)
+      await rm(entry, { recursive: true, force: true }).catch(() => undefined);
+  }
 }

@@ -10,8 +10,8 @@ import { normalizationTargets } from './catalog/describe.js';
 import { UPSTREAM_ACTIVE_TASKS } from './catalog/gateway.js';
 import { catalogConcurrencyCaps, EDIT_MODEL_IDS, findModel, MODELS, type ModelSpec } from './catalog/models.js';
 import { EXIT_CODES } from './core/failure.js';
-import type { OutboundPolicy } from './core/guarded-connect.js';
 import { LOG_LEVELS, type LogLevel } from './core/log.js';
+import type { OutboundPolicy } from './core/outbound-policy.js';
 import { expandHome } from './core/paths.js';
 import { credentialsInUrl, displayUrl } from './core/redact.js';
 

@@ -4,12 +4,14 @@
  */
 import type { Readable } from 'node:stream';
 import type { Agent, Dispatcher, FormData } from 'undici';
-import { guardedConnector, type OutboundPolicy } from './guarded-connect.js';
+import type { guardedConnector as GuardedConnector } from './guarded-connect.js';
+import type { OutboundPolicy } from './outbound-policy.js';
 
 type Undici = typeof import('undici');
 
 interface HttpStack {
   readonly undici: Undici;
+  readonly guardedConnector: typeof GuardedConnector;
   /** API calls to the configured gateway: no redirects (a redirected POST would be re-sent somewhere else). */
   readonly api: Agent;
   /** URLs the server was given, by policy: addresses checked at connect time, a few redirects followed. */
@@ -24,8 +26,9 @@ const CONNECT_TIMEOUT_MS = 15_000;
 const MAX_REDIRECTIONS = 3;
 
 function loadStack(): Promise<HttpStack> {
-  stack ??= import('undici').then((undici) => ({
+  stack ??= Promise.all([import('undici'), import('./guarded-connect.js')]).then(([undici, { guardedConnector }]) => ({
     undici,
+    guardedConnector,
     api: new undici.Agent({ ...AGENT_OPTIONS, connect: { timeout: CONNECT_TIMEOUT_MS } }),
     outbound: new Map(),
   }));
@@ -40,7 +43,7 @@ function outboundDispatcher(http: HttpStack, policy: OutboundPolicy): Dispatcher
     const { Agent, buildConnector, interceptors } = http.undici;
     const agent = new Agent({
       ...AGENT_OPTIONS,
-      connect: guardedConnector(policy, buildConnector, { timeout: CONNECT_TIMEOUT_MS }),
+      connect: http.guardedConnector(policy, buildConnector, { timeout: CONNECT_TIMEOUT_MS }),
     });
     // Each redirect that leads to another origin opens a connection of its own, checked the same way.
     entry = { agent, dispatcher: agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTIONS })) };

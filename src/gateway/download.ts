@@ -11,7 +11,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { modelsTaking } from '../catalog/describe.js';
 import { RESULT_URL_LIFETIME_MS } from '../catalog/gateway.js';
 import { ToolFailure } from '../core/failure.js';
-import { addressRefusal } from '../core/guarded-connect.js';
 import {
   BodyTooLargeError,
   discardBody,
@@ -21,6 +20,7 @@ import {
   readBody,
 } from '../core/http.js';
 import type { Logger } from '../core/log.js';
+import { addressRefusal } from '../core/outbound-policy.js';
 import { type Attempt, final, isRetryableDownloadStatus, retryable, retryDelayMs, succeeded } from './retry.js';
 
 /** Largest result image downloaded: several times the largest PNG a model delivers by URL. */

@@ -5,8 +5,7 @@
  * could reach.
  */
 import type { InputRule } from '../../catalog/models.js';
-import { plainlyLocalHost } from '../../core/addresses.js';
-import type { OutboundPolicy } from '../../core/guarded-connect.js';
+import type { OutboundPolicy } from '../../core/outbound-policy.js';
 import { formatBytes, thousands } from '../../core/units.js';
 import { decodeBase64Strict, decodedLength } from '../../imaging/base64.js';
 import type { FileScope } from './file-scope.js';
@@ -69,8 +68,10 @@ export async function obtain(source: ImageSource, ctx: ObtainContext): Promise<O
  * lookup): a loopback, private or link-local address, or a local name such as localhost. Sending
  * it would at best fail at the gateway, and at worst make the gateway probe its own network.
  */
-export function checkPassedUrl(url: URL, outbound: OutboundPolicy): void {
+export async function checkPassedUrl(url: URL, outbound: OutboundPolicy): Promise<void> {
   if (outbound.allowPrivate || outbound.trustedOrigins.includes(url.origin)) return;
+  // Address classification is loaded on first use: most sessions never pass a URL.
+  const { plainlyLocalHost } = await import('../../core/addresses.js');
   const local = plainlyLocalHost(url.hostname);
   if (local) {
     throw new InputProblem(

@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { EditingModel } from '../../catalog/models.js';
 import { formatSize } from '../../catalog/sizes.js';
 import { invalidArgument, throwIfCancelled } from '../../core/failure.js';
-import type { OutboundPolicy } from '../../core/guarded-connect.js';
+import type { OutboundPolicy } from '../../core/outbound-policy.js';
 import type { Payload } from '../../gateway/bodies.js';
 import { IMAGE_FORMATS, type ImageHeader, readImageHeader } from '../../imaging/inspect.js';
 import type { InputRecord } from '../../library/input-record.js';
@@ -143,7 +143,7 @@ async function load(
   const rule = edits.inputRule;
   // The JSON path takes URLs: the gateway fetches them, so we neither download nor check their bytes.
   if (source.kind === 'url' && edits.transport === 'json') {
-    checkPassedUrl(source.url, request.outbound);
+    await checkPassedUrl(source.url, request.outbound);
     return { ...entry };
   }
   const obtained = await obtain(source, {

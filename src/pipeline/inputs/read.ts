@@ -11,14 +11,17 @@ import { type FileHandle, open, realpath, writeFile } from 'node:fs/promises';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { throwIfCancelled } from '../../core/failure.js';
-import { addressRefusal } from '../../core/guarded-connect.js';
 import { discardBody, type HttpResponse, headerValue, httpRequest, type OutboundPolicy } from '../../core/http.js';
+import { addressRefusal } from '../../core/outbound-policy.js';
 import { formatBytes, thousands } from '../../core/units.js';
 import { USER_AGENT } from '../../core/version.js';
 
 export class InputProblem extends Error {
   override readonly name = 'InputProblem';
 }
+
+/** Copies go in large pieces: inputs are up to tens of MB, and each piece costs a round trip. */
+const CHUNK_BYTES = 1024 * 1024;
 
 /** What was written: how many bytes, and their hash. */
 export interface Copied {
@@ -56,7 +59,7 @@ export async function measureFile(file: string): Promise<Copied> {
   let size = 0;
   const handle = await open(file, 'r');
   try {
-    for await (const chunk of handle.createReadStream({ autoClose: false })) {
+    for await (const chunk of handle.createReadStream({ autoClose: false, highWaterMark: CHUNK_BYTES })) {
       hash.update(chunk as Buffer);
       size += (chunk as Buffer).length;
     }
@@ -118,7 +121,8 @@ export async function copyLocalFile(realPath: string, maxBytes: number, destinat
     if (stats.size > maxBytes) throw tooLarge(stats.size, maxBytes);
     const meter = new Meter(maxBytes);
     try {
-      await pipeline(handle.createReadStream({ autoClose: false, start: 0 }), meter, await writeStream(destination));
+      const source = handle.createReadStream({ autoClose: false, start: 0, highWaterMark: CHUNK_BYTES });
+      await pipeline(source, meter, await writeStream(destination));
     } catch (error) {
       if (error instanceof TooLargeError) throw tooLarge(meter.size, maxBytes);
       throw new InputProblem(`could not be read to the end (${(error as Error).message})`);
@@ -137,7 +141,7 @@ function tooLarge(size: number, maxBytes: number): InputProblem {
 
 async function writeStream(destination: string) {
   const file = await open(destination, 'wx', 0o600);
-  return file.createWriteStream();
+  return file.createWriteStream({ highWaterMark: CHUNK_BYTES });
 }
 
 function fileErrorText(error: unknown): string {

@@ -8,7 +8,6 @@ import { readFile } from 'node:fs/promises';
 import type { InputRule } from '../../catalog/models.js';
 import type { Size } from '../../catalog/sizes.js';
 import { formatBytes } from '../../core/units.js';
-import { cleanImage, DamagedImageError } from '../../imaging/container.js';
 import { decodeBytes, MAX_DECODE_BYTES } from '../../imaging/decode-cost.js';
 import { IMAGE_FORMATS, type ImageFormat, type ImageHeader } from '../../imaging/inspect.js';
 import {
@@ -60,6 +59,8 @@ export async function sendAs(input: Obtained, header: ImageHeader, options: Send
   }
   const stored = { width: header.width, height: header.height };
   const base = { format: header.format, dimensions: stored, ...(plan ? { skippedPlan: plan } : {}) };
+  // Loaded on first use (it brings zlib): start-up does not pay for it.
+  const { cleanImage, DamagedImageError } = await import('../../imaging/container.js');
   let cleaned: ReturnType<typeof cleanImage>;
   try {
     // At most the input limit in memory, for one input at a time.

@@ -6,6 +6,7 @@
  * answered without the work: refused from a header, bounded by a limit, parsed in one pass. (These
  * tests carry no timing assertion; the old code took minutes on them, past the test timeout.)
  */
+import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import { readErrorBody } from '../../src/gateway/errors.js';
 import { readImageHeader } from '../../src/imaging/inspect.js';
 import { applyNormalization, planNormalization } from '../../src/pipeline/inputs/normalize.js';
 import { type Harness, startHarness, textOf } from '../helpers/harness.js';
-import { dataUrl } from '../helpers/images.js';
+import { dataUrl, makeImage } from '../helpers/images.js';
 import { BOMB_SIDE, jpegBomb, pngBomb, webpBomb } from './helpers.js';
 
 let h: Harness;
@@ -88,6 +89,35 @@ describe('a decompression bomb as the gateway’s answer', () => {
     expect(result.isError, textOf(result)).toBeFalsy();
     expect(result.content.map((block) => block.type)).toEqual(['text', 'resource_link']);
     expect(h.logLines.some((line) => /preview of .* failed: .*pixel limit/.test(line))).toBe(true);
+  });
+});
+
+describe('URL inputs and the concurrency limit', () => {
+  it('are fetched only once the call has its slot, not while it waits in line', async () => {
+    const one = await startHarness({ config: { maxConcurrent: 1 } });
+    try {
+      const asset = one.simulator.hostAsset(await makeImage({ width: 128, height: 128 }), 'late.png', 'image/png');
+      one.simulator.enqueue({ delayMs: 300 });
+      const atGateway = once(one.simulator, 'request');
+      const first = one.call({ prompt: 'holds the only slot', seed: 1 });
+      await atGateway;
+      let queued!: () => void;
+      const waiting = new Promise<void>((resolve) => {
+        queued = resolve;
+      });
+      const second = one.client.callTool(
+        { name: 'edit_images', arguments: { prompt: 'x', images: [asset], model: 'gpt-image-2', quality: 'low' } },
+        undefined,
+        { onprogress: (p) => p.message?.startsWith('queued') && queued() },
+      );
+      await waiting;
+      expect(one.simulator.assetRequests()).toEqual([]);
+      expect((await first).isError).toBeFalsy();
+      expect((await second).isError).toBeFalsy();
+      expect(one.simulator.assetRequests()).toHaveLength(1);
+    } finally {
+      await one.close();
+    }
   });
 });
 

@@ -1,6 +1,9 @@
 /**
- * HTTP for the whole process: one pooled undici Agent (keep-alive connections reused across
- * calls and across server instances), loaded on first use so start-up does not pay for it.
+ * HTTP for the whole process, loaded on first use so start-up does not pay for it: one pooled
+ * undici Agent for the configured gateway's API (keep-alive connections reused across calls and
+ * across server instances), and one per outbound policy for URLs the server was given, whose
+ * connections go only where the policy allows (guarded-connect.ts). undici sends no credentials
+ * written in a URL (user:password@), so a URL cannot make the server authenticate anywhere.
  */
 import type { Readable } from 'node:stream';
 import type { Agent, Dispatcher, FormData } from 'undici';
@@ -20,7 +23,10 @@ interface HttpStack {
 
 let stack: Promise<HttpStack> | undefined;
 
-/** Deadlines come from each call's AbortSignal (per-model timeouts up to minutes); undici's own 300 s defaults would cut the slowest models' calls short. */
+/**
+ * Deadlines come from each call's AbortSignal (per-model timeouts up to minutes); undici's own
+ * 300 s defaults would cut the slowest models' calls short.
+ */
 const AGENT_OPTIONS = { keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0 } as const;
 const CONNECT_TIMEOUT_MS = 15_000;
 const MAX_REDIRECTIONS = 3;

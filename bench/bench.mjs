@@ -18,6 +18,10 @@
  * 5. concurrency: 32 simultaneous calls (256x256) with 1 s simulator latency: total wall time,
  *    with FLUX_MCP_MAX_CONCURRENT=32 and with the default cap of 24.
  * 6. idle footprint: RSS of a started, idle server.
+ * 7. hostile inputs: the server's peak RSS for one gpt-image-2 edit with the heaviest inputs it
+ *    accepts (an 8K JPEG and an 8K RGBA PNG, the largest 16-bit PNG and WebP a decode may take,
+ *    each with EXIF orientation 6, so turned upright whole) after a call with decompression bombs
+ *    it refuses, and for three such edits at once (test/hostile/memory.test.ts asserts the same).
  */
 import { spawn } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
@@ -26,6 +30,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { crc32, deflateSync } from 'node:zlib';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { build } from 'esbuild';
@@ -333,6 +338,90 @@ async function idleFootprint() {
   summarize('idle server RSS (after initialize + tools/list)', 'MB', values, '≤ 80 MB');
 }
 
+// ---- 7. hostile inputs ---------------------------------------------------------------------
+
+/** A 16000 × 16000 palette PNG of one colour: ~30 KB that decodes to 768 MB. */
+function pngBomb(side = 16_000) {
+  const chunk = (type, data) => {
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    out.write(type, 4, 'latin1');
+    data.copy(out, 8);
+    out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(side, 0);
+  header.writeUInt32BE(side, 4);
+  header[8] = 1;
+  header[9] = 3;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('PLTE', Buffer.from([200, 60, 40, 40, 60, 200])),
+    chunk('IDAT', deflateSync(Buffer.alloc((Math.ceil(side / 8) + 1) * side), { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+async function hostileInputs() {
+  process.stderr.write('7. hostile inputs (making the inputs)\n');
+  const solid = (width, height, channels) =>
+    sharp({ create: { width, height, channels, background: { r: 60, g: 90, b: 120, alpha: 0.5 } } });
+  const make = async (name, image) => {
+    const file = path.join(work, name);
+    await image.withMetadata({ orientation: 6 }).toFile(file);
+    return file;
+  };
+  const heaviest = [
+    await make('8k.jpg', solid(7680, 4320, 3).jpeg({ quality: 80 })),
+    await make('8k.png', solid(7680, 4320, 4).png({ compressionLevel: 1 })),
+    await make('16bit.png', solid(4800, 4160, 4).toColourspace('rgb16').png({ compressionLevel: 1 })),
+    await make('20mp.webp', solid(5472, 3648, 3).webp({ lossless: true, effort: 0 })),
+  ];
+  const bombs = [
+    await make('33mp.webp', solid(7680, 4320, 3).webp({ lossless: true, effort: 0 })),
+    path.join(work, 'bomb.png'),
+  ];
+  await writeFile(bombs[1], pngBomb());
+  const simulator = await GatewaySimulator.start({ apiKey: KEY });
+  const edit = (client, images, i) =>
+    client.callTool(
+      { name: 'edit_images', arguments: { prompt: `hostile ${i}`, images, model: 'gpt-image-2', quality: 'low' } },
+      undefined,
+      { timeout: 600_000 },
+    );
+  try {
+    for (const [label, concurrent, target] of [
+      ['one hostile call', 1, '≤ 400 MB'],
+      ['three hostile calls at once', 3, '≤ 1 GB'],
+    ]) {
+      const peaks = [];
+      for (let run = 0; run < 3; run++) {
+        const { client, transport } = await connect(serverEnv(simulator));
+        try {
+          const refused = await edit(client, bombs, 0);
+          if (!refused.isError) throw new Error('the bombs were not refused');
+          const results = await Promise.all(Array.from({ length: concurrent }, (_, i) => edit(client, heaviest, i)));
+          const failed = results.find((r) => r.isError);
+          if (failed) throw new Error(failed.content[0].text);
+          peaks.push(await residentMb(transport.pid, 'VmHWM'));
+        } finally {
+          await client.close();
+        }
+      }
+      summarize(
+        `${label} (4 inputs of up to 33 MP turned upright, after refused bombs): server peak RSS`,
+        'MB',
+        peaks,
+        target,
+      );
+    }
+  } finally {
+    await simulator.close();
+  }
+}
+
 // ---- run -----------------------------------------------------------------------------------
 
 const work = await mkdtemp(path.join(os.tmpdir(), 'flux-mcp-bench-'));
@@ -353,6 +442,7 @@ try {
     await concurrency(undefined);
   }
   if (want(6)) await idleFootprint();
+  if (want(7)) await hostileInputs();
 } finally {
   await rm(work, { recursive: true, force: true });
 }

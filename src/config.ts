@@ -11,7 +11,9 @@ import { UPSTREAM_ACTIVE_TASKS } from './catalog/gateway.js';
 import { catalogConcurrencyCaps, EDIT_MODEL_IDS, findModel, MODELS, type ModelSpec } from './catalog/models.js';
 import { EXIT_CODES } from './core/failure.js';
 import { LOG_LEVELS, type LogLevel } from './core/log.js';
+import type { OutboundPolicy } from './core/outbound-policy.js';
 import { expandHome } from './core/paths.js';
+import { credentialsInUrl, displayUrl } from './core/redact.js';
 
 export interface Config {
   /** Undefined when not set: the server still starts and lists its tools. */
@@ -43,6 +45,15 @@ export interface Config {
   readonly resourceLinks: boolean;
   /** Whether clients that declare the MCP Apps extension get the gallery (src/apps/). */
   readonly apps: boolean;
+  /**
+   * `serve --http`: the directories whose files edit_images may read (absolute, resolved);
+   * empty means the output directory only.
+   */
+  readonly httpInputDirs: readonly string[];
+  /** Fetch URLs that resolve to private, loopback or link-local addresses (self-hosted set-ups). */
+  readonly allowPrivateUrls: boolean;
+  /** Send input images with their location and camera metadata instead of removing it. */
+  readonly keepInputMetadata: boolean;
 }
 
 /** `auto`: a preview only for clients known to hand an image to their model as an image. */
@@ -80,6 +91,24 @@ const GRACE_MS: Range = [0, 3_600_000];
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
 const FALSE_WORDS = ['0', 'false', 'no', 'off'];
+
+/** A switch: 1/true/yes/on or 0/false/no/off; the message says what each means. */
+function flag(env: string, on: string, off: string) {
+  return (raw: string): boolean => {
+    const word = raw.toLowerCase();
+    if (TRUE_WORDS.includes(word)) return true;
+    if (FALSE_WORDS.includes(word)) return false;
+    throw new SettingProblem(`${env} "${word}" must be 1 (${on}) or 0 (${off})`);
+  };
+}
+
+/** Tokens guessable by trying are no protection on a network; 32 characters is 192 bits of base64. */
+export const MIN_HTTP_TOKEN_LENGTH = 32;
+
+/** A URL as a message may quote it: credentials in it (user:password@, ?key=…) replaced. */
+function shownUrl(raw: string): string {
+  return displayUrl(raw).replace(/\/\/[^/?#@]*@/, '//[redacted]@');
+}
 
 /** A whole number in [min, max]. */
 function wholeNumber(env: string, [min, max]: Range, what: string) {
@@ -128,10 +157,12 @@ export const SETTINGS = [
       try {
         parsed = new URL(raw);
       } catch {
-        throw new SettingProblem(`APIYI_BASE_URL "${raw}" is not a URL: use something like ${DEFAULT_BASE_URL}`);
+        throw new SettingProblem(
+          `APIYI_BASE_URL "${shownUrl(raw)}" is not a URL: use something like ${DEFAULT_BASE_URL}`,
+        );
       }
       if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-        throw new SettingProblem(`APIYI_BASE_URL "${raw}" must be an http(s) URL, e.g. ${DEFAULT_BASE_URL}`);
+        throw new SettingProblem(`APIYI_BASE_URL "${shownUrl(raw)}" must be an http(s) URL, e.g. ${DEFAULT_BASE_URL}`);
       }
       return parsed.toString().replace(/\/+$/, '');
     },
@@ -226,16 +257,32 @@ export const SETTINGS = [
     shownDefault: '1',
     description:
       `edit_images: turn reference images upright (EXIF orientation)${SCALING ? ` and${SCALING}` : ''} before ` +
-      'sending; inputs already within these limits are sent byte for byte. 0 sends every input as given.',
+      'sending; inputs already within these limits are sent as given (less their metadata, see ' +
+      'FLUX_MCP_KEEP_INPUT_METADATA). 0 sends every input without normalizing it.',
     fallback: () => true,
-    parse: (raw) => {
-      const word = raw.toLowerCase();
-      if (TRUE_WORDS.includes(word)) return true;
-      if (FALSE_WORDS.includes(word)) return false;
-      throw new SettingProblem(
-        `FLUX_MCP_NORMALIZE_INPUTS "${word}" must be 1 (normalize reference images, the default) or 0 (send them as given)`,
-      );
-    },
+    parse: flag('FLUX_MCP_NORMALIZE_INPUTS', 'normalize reference images, the default', 'send them as given'),
+  }),
+  setting({
+    env: 'FLUX_MCP_KEEP_INPUT_METADATA',
+    key: 'keepInputMetadata',
+    shownDefault: '0',
+    description:
+      'edit_images: 1 sends reference images with their metadata (EXIF with GPS position, camera make and ' +
+      'model, XMP, text chunks); by default it is removed before upload, without re-encoding the pixels. ' +
+      'Bytes after the end of an image are never sent.',
+    fallback: () => false,
+    parse: flag('FLUX_MCP_KEEP_INPUT_METADATA', 'send metadata as given', 'remove it, the default'),
+  }),
+  setting({
+    env: 'FLUX_MCP_ALLOW_PRIVATE_URLS',
+    key: 'allowPrivateUrls',
+    shownDefault: '0',
+    description:
+      '1 lets image URLs (inputs the server fetches, inputs passed to the gateway, result downloads) point ' +
+      'to loopback, private, link-local and other non-public addresses, for self-hosted set-ups. By default ' +
+      "they are refused; the gateway's own origin is always allowed.",
+    fallback: () => false,
+    parse: flag('FLUX_MCP_ALLOW_PRIVATE_URLS', 'allow non-public addresses', 'public addresses only, the default'),
   }),
   setting({
     env: 'FLUX_MCP_MAX_RETRIES',
@@ -327,12 +374,63 @@ export const SETTINGS = [
     shownDefault: '(none)',
     description:
       '`serve --http` only: a bearer token every request must carry (`Authorization: Bearer …`); required to ' +
-      'listen beyond 127.0.0.1.',
+      `listen beyond 127.0.0.1, and then at least ${MIN_HTTP_TOKEN_LENGTH} characters.`,
     fallback: () => undefined,
     parse: (raw) => raw,
     secret: true,
   }),
+  setting({
+    env: 'FLUX_MCP_HTTP_INPUT_DIRS',
+    key: 'httpInputDirs',
+    shownDefault: '(the output directory)',
+    description:
+      '`serve --http` only: the directories whose files edit_images may read, as absolute paths separated by ' +
+      '`:` (`;` on Windows); any other path is refused without being looked at. Over stdio and from the CLI, ' +
+      'any path the user can read is allowed.',
+    fallback: () => [],
+    parse: (raw, home) => {
+      const dirs = raw
+        .split(path.delimiter)
+        .map((entry) => entry.trim())
+        .filter(Boolean)
+        .map((entry) => expandHome(entry, home));
+      const relative = dirs.filter((dir) => !path.isAbsolute(dir));
+      if (relative.length > 0) {
+        throw new SettingProblem(
+          `FLUX_MCP_HTTP_INPUT_DIRS names relative paths (${relative.join(', ')}): give absolute directories separated by "${path.delimiter}"`,
+        );
+      }
+      return dirs.map((dir) => path.resolve(dir));
+    },
+  }),
 ] as const;
+
+/**
+ * Where the server may fetch URLs it is given (inputs, result URLs): public addresses, and the
+ * configured gateway's own origin; every address with FLUX_MCP_ALLOW_PRIVATE_URLS=1.
+ */
+export function outboundPolicyOf(config: Pick<Config, 'baseUrl' | 'allowPrivateUrls'>): OutboundPolicy {
+  return { trustedOrigins: [new URL(config.baseUrl).origin], allowPrivate: config.allowPrivateUrls };
+}
+
+/**
+ * Everything the redaction boundary removes from what the server writes (core/redact.ts): the
+ * API key, the HTTP token, and credentials in the gateway's base URL.
+ */
+export function secretsOf(config: Pick<Config, 'apiKey' | 'httpToken' | 'baseUrl'>): string[] {
+  return [config.apiKey, config.httpToken, ...credentialsInUrl(config.baseUrl)].filter(
+    (secret): secret is string => secret !== undefined,
+  );
+}
+
+/** The same secrets from raw environment variables, for messages written before a Config exists. */
+export function secretsFromEnv(env: NodeJS.ProcessEnv): string[] {
+  return secretsOf({
+    apiKey: env.APIYI_API_KEY?.trim() || undefined,
+    httpToken: env.FLUX_MCP_HTTP_TOKEN?.trim() || undefined,
+    baseUrl: env.APIYI_BASE_URL?.trim() ?? '',
+  });
+}
 
 /**
  * A configuration that cannot start the server. Every entry point (stdio, `serve`, the CLI's
@@ -377,6 +475,7 @@ export function describeSettings(config: Config, home: string = os.homedir()): s
     const value = config[entry.key];
     if (JSON.stringify(value) === JSON.stringify(entry.fallback(home))) continue;
     if (entry.secret) changed.push(`${entry.env} (set)`);
+    else if (entry.key === 'baseUrl') changed.push(`${entry.env}=${displayUrl(String(value))}`);
     else changed.push(`${entry.env}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
   }
   return changed.length > 0 ? changed.join(', ') : 'all defaults';

@@ -107,8 +107,11 @@ main(process.argv.slice(2)).then(
   (outcome) => {
     if (outcome !== 'running') process.exitCode = outcome;
   },
-  (error: unknown) => {
-    process.stderr.write(`flux-mcp: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  async (error: unknown) => {
+    // Even a crash report passes the redaction boundary (loaded only now: start-up does not pay for it).
+    const [{ secretsFromEnv }, { redact }] = await Promise.all([import('./config.js'), import('./core/redact.js')]);
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`flux-mcp: ${redact(text, secretsFromEnv(process.env))}\n`);
     process.exit(1);
   },
 );

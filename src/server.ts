@@ -2,13 +2,14 @@
  * The MCP server with its tools, resources and prompts, independent of any transport: tests
  * connect it to an in-memory transport, the entry point to stdio or to Streamable HTTP.
  */
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import { type Apps, createApps, sessionApps } from './apps/extension.js';
 import { modelsByProvider } from './catalog/describe.js';
 import { catalogConcurrencyCaps } from './catalog/models.js';
-import type { Config } from './config.js';
+import { type Config, outboundPolicyOf, secretsOf } from './config.js';
 import { createLogger, type Logger } from './core/log.js';
+import { Redactor } from './core/redact.js';
 import { SERVER_NAME, SERVER_VERSION, USER_AGENT } from './core/version.js';
 import { GatewayClient } from './gateway/client.js';
 import { CallLimiter } from './gateway/limiter.js';
@@ -18,6 +19,7 @@ import { DEFAULT_PROGRESS_INTERVAL_MS } from './mcp/progress.js';
 import { installPrompts } from './mcp/prompts.js';
 import { installTools } from './mcp/registry.js';
 import { installResources } from './mcp/resources.js';
+import { EdgeServer } from './mcp/session-edge.js';
 import { Sessions } from './mcp/sessions.js';
 import type { ToolContext } from './pipeline/context.js';
 import type { ToolDefinition } from './tools/definition.js';
@@ -39,6 +41,11 @@ export interface ServerOptions {
   readonly retryBaseMs?: number;
   /** How often waiting calls report progress (default 5 s); tests shorten it. */
   readonly progressIntervalMs?: number;
+  /**
+   * Directories whose files edit_images may read; undefined for any path the user can read (stdio
+   * and the CLI run as the user, on the user's machine; HTTP clients do not).
+   */
+  readonly fileInputDirs?: readonly string[];
 }
 
 const INSTRUCTIONS =
@@ -74,11 +81,14 @@ export interface ServerRuntime {
   readonly progressIntervalMs: number;
   /** The gallery for MCP Apps clients; undefined when FLUX_MCP_APPS=0. */
   readonly apps: Apps | undefined;
+  /** The redaction boundary every message of every session passes. */
+  readonly redactor: Redactor;
 }
 
 export function createRuntime(config: Config, options: ServerOptions = {}): ServerRuntime {
   const sessions = new Sessions();
-  const log = sessions.forwardLog(options.log ?? createLogger(config.logLevel, [config.apiKey]), [config.apiKey]);
+  const secrets = secretsOf(config);
+  const log = sessions.forwardLog(options.log ?? createLogger(config.logLevel, secrets), secrets);
   const library = new ImageLibrary(config.outputDir, log);
   const ctx: ToolContext = {
     config,
@@ -90,6 +100,7 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
           userAgent: USER_AGENT,
           log,
           maxRetries: config.maxRetries,
+          outbound: outboundPolicyOf(config),
           ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
         })
       : undefined,
@@ -98,6 +109,7 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
       modelCaps: { ...catalogConcurrencyCaps(), ...config.modelConcurrency },
     }),
     library,
+    ...(options.fileInputDirs ? { fileInputDirs: options.fileInputDirs } : {}),
     imageSaved: () => sessions.imageSaved(),
   };
   const tools = [generateImageTool(ctx), editImagesTool(ctx), listImagesTool(ctx)];
@@ -110,14 +122,20 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
     sessions,
     progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
     apps: config.apps ? createApps(library, tools, log) : undefined,
+    redactor: new Redactor(secrets),
   };
 }
 
-/** A new MCP server (one session) on a runtime, not yet connected to a transport. */
-export function createSession(runtime: ServerRuntime): Server {
-  const server = new Server(
+/**
+ * A new MCP server (one session) on a runtime, not yet connected to a transport. Every message it
+ * sends passes the redaction boundary; requests before `initialize` are refused unless the
+ * transport makes a session per request (stateless HTTP).
+ */
+export function createSession(runtime: ServerRuntime, options: { requireInitialize?: boolean } = {}): Server {
+  const server = new EdgeServer(
     { name: SERVER_NAME, version: SERVER_VERSION, title: `${modelsByProvider()} image generation (APIYI)` },
     { instructions: INSTRUCTIONS, jsonSchemaValidator: NO_ELICITATION, capabilities: { logging: {} } },
+    { redactor: runtime.redactor, requireInitialize: options.requireInitialize ?? true },
   );
   const session = runtime.sessions.add(server);
   const apps = runtime.apps ? sessionApps(runtime.apps, server) : undefined;
@@ -131,7 +149,7 @@ export function createSession(runtime: ServerRuntime): Server {
   installPrompts(server);
   installTools(server, runtime.tools, {
     log: runtime.log,
-    secrets: [runtime.config.apiKey],
+    secrets: secretsOf(runtime.config),
     inFlight: runtime.inFlight,
     progressIntervalMs: runtime.progressIntervalMs,
     client: () => session.client(),

@@ -116,6 +116,8 @@ describe('words from the catalog', () => {
     expect(referenceCapsText(EDIT_MODEL_IDS)).toBe(
       '8 (flux-2-pro/max/flex), 4 (flux-2-klein-9b/4b), 1 (Kontext), 16 (gpt-image-2)',
     );
-    expect(inputLimitsText(EDIT_MODEL_IDS)).toBe('at least 64×64; FLUX ≤ 20 MB and ≤ 20 MP, gpt-image-2 ≤ 50 MB');
+    expect(inputLimitsText(EDIT_MODEL_IDS)).toBe(
+      'at least 64×64; FLUX ≤ 20 MB and ≤ 20 MP, gpt-image-2 ≤ 50 MB and ≤ 33.2 MP',
+    );
   });
 });

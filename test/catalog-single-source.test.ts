@@ -54,9 +54,7 @@ const FACTS: readonly { readonly what: string; readonly pattern: RegExp }[] = [
   ...Object.values(ENDPOINTS).map((endpoint) => ({ what: `endpoint ${endpoint}`, pattern: word(endpoint) })),
   ...inputRules.flatMap((rule) => [
     { what: 'an input size limit', pattern: word(formatBytes(rule.maxBytes)) },
-    ...(rule.maxPixels === null
-      ? []
-      : [{ what: 'an input pixel limit', pattern: word(roundMegapixels(rule.maxPixels)) }]),
+    { what: 'an input pixel limit', pattern: word(roundMegapixels(rule.maxPixels)) },
     ...(rule.sendAs ? [{ what: 'a normalization target', pattern: word(roundMegapixels(rule.sendAs.maxPixels)) }] : []),
   ]),
   ...sizeRules.flatMap((rule) => [

@@ -203,7 +203,7 @@ describe('limits per model', () => {
     );
   });
 
-  it('takes a 20 MP+ input on gpt-image-2 (no pixel limit) but refuses one over 50 MB', async () => {
+  it('takes a 20 MP+ input on gpt-image-2 (its pixel limit is higher) but refuses one over 50 MB', async () => {
     await expectRefused(
       { images: [files.over20MP, files.over50MB], model: 'gpt-image-2' },
       `image 2 "${files.over50MB}" is 50,000,001 bytes, over the 50 MB limit (50,000,000 bytes)`,
@@ -286,7 +286,8 @@ describe('URLs the server fetches (gpt-image-2)', () => {
     const missing = `${h.simulator.origin}/assets/000000000000/gone.png`;
     const result = await edit({ images: [missing], model: 'gpt-image-2' });
     const text = textOf(result);
-    expect(text).toContain(`invalid_argument: image 1 "${missing}" answered HTTP 404 when fetched`);
+    // The same sentence as for a closed port or a page that is not an image (test/hostile: no port scanning).
+    expect(text).toContain(`invalid_argument: image 1 "${missing}" is not an image this server could fetch`);
     expect(h.simulator.apiRequests()).toEqual([]);
   });
 
@@ -294,7 +295,7 @@ describe('URLs the server fetches (gpt-image-2)', () => {
     const url = h.simulator.hostAsset(Buffer.alloc(50_000_001), 'huge.png', 'image/png');
     const result = await edit({ images: [url], model: 'gpt-image-2' });
     expect(textOf(result)).toContain(
-      `invalid_argument: image 1 "${url}" is over the 50 MB limit for this model's inputs`,
+      `invalid_argument: image 1 "${url}" is not an image this server could fetch (no answer, an HTTP error, more than 50 MB`,
     );
     expect(h.simulator.apiRequests()).toEqual([]);
   });

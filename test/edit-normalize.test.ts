@@ -133,7 +133,8 @@ describe('normalization on (the default)', () => {
 describe('FLUX_MCP_NORMALIZE_INPUTS=0', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ config: { normalizeInputs: false } });
+    // Metadata kept too: this is about normalization, and removing EXIF would change the bytes (test/hostile).
+    h = await startHarness({ config: { normalizeInputs: false, keepInputMetadata: true } });
   });
   afterAll(() => h.close());
 

@@ -19,7 +19,7 @@ import { GatewaySimulator } from '../src/simulator/gateway-simulator.js';
 import { HttpSetupError, type RunningHttpServer, startHttpServer } from '../src/transports/http.js';
 import { TEST_KEY } from './helpers/harness.js';
 
-const TOKEN = 'http-token-for-tests-0123456789';
+const TOKEN = 'http-token-for-tests-0123456789abcdef';
 let simulator: GatewaySimulator;
 let outputDir: string;
 let config: Config;

@@ -268,7 +268,7 @@ export function inputLimitsText(modelIds: readonly string[]): string {
   const minSides = [...new Set(models.map((m) => m.edits.inputRule.minSide))];
   const limits = groupBy(models, (m) => m.edits.inputRule).map((group) => {
     const rule = group[0]!.edits.inputRule;
-    const pixels = rule.maxPixels === null ? '' : ` and ≤ ${roundMegapixels(rule.maxPixels)}`;
+    const pixels = ` and ≤ ${roundMegapixels(rule.maxPixels)}`;
     return `${nameModels(group, models)} ≤ ${formatBytes(rule.maxBytes)}${pixels}`;
   });
   const least = minSides.length === 1 ? `at least ${minSides[0]}×${minSides[0]}; ` : '';

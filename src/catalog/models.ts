@@ -106,8 +106,11 @@ export type ModelFamily = keyof typeof FAMILIES;
  */
 export interface InputRule {
   readonly maxBytes: number;
-  /** Largest input in pixels; null when the gateway documents none. */
-  readonly maxPixels: number | null;
+  /**
+   * Largest input in pixels, read from the header and checked before anything is decoded; every
+   * decode of an input is bounded by it too (a decompression bomb is refused, never expanded).
+   */
+  readonly maxPixels: number;
   readonly minSide: number;
   /** Normalization target; null when only EXIF orientation is applied. */
   readonly sendAs: { readonly maxPixels: number; readonly multipleOf: number } | null;
@@ -124,10 +127,15 @@ export const FLUX_INPUT_RULE: InputRule = {
   sendAs: { maxPixels: 2048 * 2048, multipleOf: 16 },
 };
 
-/** gpt-image-2 references and masks: ≤ 50 MB hard (10 MB recommended); no pixel rule documented. */
+/**
+ * gpt-image-2 references and masks: ≤ 50 MB hard (10 MB recommended). OpenAI documents no pixel
+ * limit; this server's is an 8K frame (7680 × 4320, four times the largest output), which any
+ * camera or phone photo short of the 48 MP+ modes fits, and which keeps the one decode an input may
+ * need (turning it upright) to a bounded size.
+ */
 export const GPT_IMAGE_INPUT_RULE: InputRule = {
   maxBytes: 50_000_000,
-  maxPixels: null,
+  maxPixels: 7680 * 4320,
   minSide: 64,
   sendAs: null,
 };

@@ -3,7 +3,7 @@
  * SIGTERM, which let calls under way finish and save first. `flux-mcp serve` alone is stdio.
  */
 import { parseArgs } from 'node:util';
-import { type Config, ConfigError, loadConfig } from '../config.js';
+import { type Config, ConfigError, loadConfig, secretsOf } from '../config.js';
 import { EXIT_CODES } from '../core/failure.js';
 import { createLogger } from '../core/log.js';
 import { HttpSetupError, startHttpServer } from '../transports/http.js';
@@ -42,7 +42,7 @@ export async function serveCommand(argv: readonly string[]): Promise<number | 'r
     }
     throw error;
   }
-  const log = createLogger(config.logLevel, [config.apiKey, config.httpToken]);
+  const log = createLogger(config.logLevel, secretsOf(config));
   try {
     const running = await startHttpServer(
       config,

@@ -1,5 +1,10 @@
 /** How values read in messages, and did-you-mean for mistyped names. */
 
+/** A name as a message shows it (an argument key): as it is, or cut at 60 characters and quoted. */
+export function showName(name: string): string {
+  return name.length > 60 ? show(name) : name;
+}
+
 /** A value as quoted in a message: strings in quotes, long values cut at 60 characters. */
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
@@ -24,8 +29,15 @@ function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
+/**
+ * Longest value a suggestion is looked for: the edit distance costs length × length in time and
+ * memory, and a value many times longer than any allowed one is no typo of it.
+ */
+export const MAX_SUGGESTION_INPUT = 64;
+
 /** The closest allowed value to a mistyped one, if it is close enough to be a typo. */
 export function closest(value: string, allowed: readonly string[]): string | undefined {
+  if (value.length > MAX_SUGGESTION_INPUT) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const option of allowed) {

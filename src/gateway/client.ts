@@ -9,11 +9,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Endpoint } from '../catalog/gateway.js';
 import { fastestGeneratingModels } from '../catalog/models.js';
 import { cancelledFailure, ToolFailure, throwIfCancelled } from '../core/failure.js';
-import { BodyTooLargeError, type HttpResponse, headerValue, httpRequest, readBody } from '../core/http.js';
+import {
+  BodyTooLargeError,
+  type HttpResponse,
+  headerValue,
+  httpRequest,
+  type OutboundPolicy,
+  readBody,
+  readPrefix,
+} from '../core/http.js';
 import type { Logger } from '../core/log.js';
+import { credentialsInUrl, Redactor } from '../core/redact.js';
 import { type RequestBody, RequestBodyError } from './bodies.js';
 import { downloadResult } from './download.js';
-import { failureFromNetworkError, failureFromResponse } from './errors.js';
+import { ERROR_BODY_PREFIX_BYTES, failureFromNetworkError, failureFromResponse } from './errors.js';
 import { type ApiAnswer, type GatewayImage, imageFromAnswer } from './image-answer.js';
 import {
   type Attempt,
@@ -38,6 +47,8 @@ export interface GatewayClientOptions {
   readonly maxRetries: number;
   /** First backoff step when the server gives no delay (tests make it short). */
   readonly retryBaseMs?: number;
+  /** Where result URLs may point; by default public addresses and the gateway's own origin. */
+  readonly outbound?: OutboundPolicy;
 }
 
 /** Hears what a call is doing, for progress notifications. */
@@ -70,7 +81,15 @@ const FASTER_MODELS = fastestGeneratingModels()
   .join(', ');
 
 export class GatewayClient {
-  constructor(private readonly options: GatewayClientOptions) {}
+  /**
+   * What the gateway says is redacted as soon as it is read, before any of it is cut to a quote:
+   * an echoed key cut in two would slip past the redaction boundary further on.
+   */
+  private readonly redactor: Redactor;
+
+  constructor(private readonly options: GatewayClientOptions) {
+    this.redactor = new Redactor([options.apiKey, ...credentialsInUrl(options.baseUrl)]);
+  }
 
   private get retryBaseMs(): number {
     return this.options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
@@ -79,12 +98,16 @@ export class GatewayClient {
   /** POST a request to one of the gateway's endpoints and return the image it made. */
   async post(endpoint: Endpoint, body: RequestBody, call: CallOptions): Promise<GatewayImage> {
     const answer = await this.send(endpoint, body, call);
-    return imageFromAnswer(answer, (url, requestId) =>
+    return imageFromAnswer(answer, this.redactor, (url, requestId) =>
       downloadResult(url, requestId, {
         userAgent: this.options.userAgent,
         log: this.options.log,
         retryBaseMs: this.retryBaseMs,
         onAttempt: (attempt) => call.observer?.downloading?.(attempt),
+        outbound: this.options.outbound ?? {
+          trustedOrigins: [new URL(this.options.baseUrl).origin],
+          allowPrivate: false,
+        },
       }),
     );
   }
@@ -173,7 +196,8 @@ export class GatewayClient {
     const worthRetrying = !ok && isRetryableStatus(response.statusCode, headers);
     let raw: Buffer;
     try {
-      raw = await readBody(response, MAX_API_BODY_BYTES);
+      // An error answer is read only as far as its parsing goes; an image answer whole.
+      raw = ok ? await readBody(response, MAX_API_BODY_BYTES) : await readPrefix(response, ERROR_BODY_PREFIX_BYTES);
     } catch (error) {
       if (deadline.aborted) return timedOut();
       const what = error instanceof BodyTooLargeError ? `was over ${error.limit} bytes` : 'broke off';
@@ -188,7 +212,7 @@ export class GatewayClient {
       const failure = failureFromResponse({
         status: response.statusCode,
         headers,
-        body: raw,
+        body: this.redactor.text(raw.toString('utf8')),
         requestId,
         baseUrl: this.options.baseUrl,
       });

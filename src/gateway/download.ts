@@ -3,14 +3,24 @@
  * expires soon after the image is made. Downloads are free, so a failed one is tried again (with
  * backoff) for as long as the URL lives; an answer of 403, 404 or 410 means it has expired. The
  * client's cancellation does not stop it: the image is paid for. Never sends the API key (the URL
- * is signed, and on another host).
+ * is signed, and on another host). The URL comes from the gateway's answer, so it is fetched like
+ * any URL the server is given: only public addresses (or the gateway's own origin), and never
+ * past its expiry or RESULT_URL_LIFETIME_MS, whichever comes first, whatever `exp=` it claims.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { modelsTaking } from '../catalog/describe.js';
 import { RESULT_URL_LIFETIME_MS } from '../catalog/gateway.js';
 import { ToolFailure } from '../core/failure.js';
-import { BodyTooLargeError, discardBody, type HttpResponse, httpRequest, readBody } from '../core/http.js';
+import {
+  BodyTooLargeError,
+  discardBody,
+  type HttpResponse,
+  httpRequest,
+  type OutboundPolicy,
+  readBody,
+} from '../core/http.js';
 import type { Logger } from '../core/log.js';
+import { addressRefusal } from '../core/outbound-policy.js';
 import { type Attempt, final, isRetryableDownloadStatus, retryable, retryDelayMs, succeeded } from './retry.js';
 
 /** Largest result image downloaded: several times the largest PNG a model delivers by URL. */
@@ -27,6 +37,8 @@ export interface DownloadOptions {
   readonly retryBaseMs: number;
   /** Hears each attempt (1 for the first), for progress. */
   readonly onAttempt?: (attempt: number) => void;
+  /** Where result URLs may point. */
+  readonly outbound: OutboundPolicy;
 }
 
 /** How long a result URL lives, in words. */
@@ -38,10 +50,10 @@ export async function downloadResult(
   requestId: string | undefined,
   options: DownloadOptions,
 ): Promise<Buffer> {
-  const expiresAt = resultUrlExpiry(url) ?? Date.now() + RESULT_URL_LIFETIME_MS;
+  const expiresAt = downloadDeadline(url);
   for (let attempt = 1; ; attempt++) {
     options.onAttempt?.(attempt);
-    const outcome = await downloadOnce(url, requestId, options.userAgent);
+    const outcome = await downloadOnce(url, requestId, options, expiresAt);
     if (outcome.ok) return outcome.value;
     if (!outcome.retryable) throw outcome.failure;
     // The CDN's retry-after is not honoured: the URL's lifetime bounds the waiting instead.
@@ -54,9 +66,23 @@ export async function downloadResult(
   }
 }
 
-async function downloadOnce(url: string, requestId: string | undefined, userAgent: string): Promise<Attempt<Buffer>> {
+/**
+ * When to stop trying a result URL: its own expiry when it states one, but never later than
+ * RESULT_URL_LIFETIME_MS from now (a URL claiming a far future would be retried for ever).
+ */
+export function downloadDeadline(url: string, now = Date.now()): number {
+  return Math.min(resultUrlExpiry(url) ?? Number.POSITIVE_INFINITY, now + RESULT_URL_LIFETIME_MS);
+}
+
+async function downloadOnce(
+  url: string,
+  requestId: string | undefined,
+  options: DownloadOptions,
+  expiresAt: number,
+): Promise<Attempt<Buffer>> {
   const withId = requestId ? { requestId } : {};
-  const deadline = AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS);
+  // No attempt outlives the URL (give the last one at least a second to answer).
+  const deadline = AbortSignal.timeout(Math.max(1000, Math.min(DOWNLOAD_TIMEOUT_MS, expiresAt - Date.now())));
   const lost = 'The image was made and billed but could not be saved.';
   const stillValid = `${lost} Its URL stays valid for ${lifetime} after it was made: ${url}`;
   const transient = (what: string) => retryable(new ToolFailure('network', what, { ...withId, hint: stillValid }));
@@ -65,11 +91,20 @@ async function downloadOnce(url: string, requestId: string | undefined, userAgen
   try {
     response = await httpRequest(url, {
       method: 'GET',
-      headers: { 'user-agent': userAgent, accept: 'image/*' },
+      headers: { 'user-agent': options.userAgent, accept: 'image/*' },
       signal: deadline,
-      followRedirects: true,
+      outbound: options.outbound,
     });
   } catch (error) {
+    const refused = addressRefusal(error);
+    if (refused) {
+      return final(
+        new ToolFailure('gateway_error', `the gateway's result URL was not fetched: ${refused.message}`, {
+          ...withId,
+          hint: `${lost} A gateway on a private network needs FLUX_MCP_ALLOW_PRIVATE_URLS=1. The URL: ${url}`,
+        }),
+      );
+    }
     return transient(`downloading the result failed (${failureCode(error, deadline)})`);
   }
   if (EXPIRED_STATUSES.has(response.statusCode)) {

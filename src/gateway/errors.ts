@@ -17,6 +17,12 @@ export interface GatewayErrorBody {
 
 const MAX_QUOTE = 300;
 
+/**
+ * How much of an error body is read and parsed: enough for any error envelope, and a bound on the
+ * work whatever the gateway (or a proxy in front of it) sends. Parsing below is linear in it.
+ */
+export const ERROR_BODY_PREFIX_BYTES = 64 * 1024;
+
 function clip(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > MAX_QUOTE ? `${flat.slice(0, MAX_QUOTE)}…` : flat;
@@ -25,13 +31,17 @@ function clip(text: string): string {
 const asString = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
 
-/** Whatever the gateway said, as well as it can be read. */
-export function readErrorBody(body: Buffer, contentType: string | undefined): GatewayErrorBody {
-  const text = body.toString('utf8');
+/**
+ * Whatever the gateway said, as well as it can be read from the first ERROR_BODY_PREFIX_BYTES.
+ * The caller redacts the text before it gets here: quotes are cut at MAX_QUOTE characters, and a
+ * secret cut in two would no longer be recognised.
+ */
+export function readErrorBody(body: Buffer | string, contentType: string | undefined): GatewayErrorBody {
+  const text = typeof body === 'string' ? body.slice(0, ERROR_BODY_PREFIX_BYTES) : prefixText(body);
   const trimmed = text.trim();
   if (trimmed === '') return {};
-  if (/^\s*</.test(trimmed) || contentType?.includes('html')) {
-    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(trimmed)?.[1]?.trim();
+  if (trimmed.startsWith('<') || contentType?.includes('html')) {
+    const title = htmlTitle(trimmed);
     return { message: `an HTML page${title ? ` ("${clip(title)}")` : ''} instead of a JSON error` };
   }
   let json: unknown;
@@ -41,6 +51,25 @@ export function readErrorBody(body: Buffer, contentType: string | undefined): Ga
     return { message: clip(trimmed) };
   }
   return describeErrorJson(json) ?? { message: clip(trimmed) };
+}
+
+function prefixText(body: Buffer): string {
+  return body.subarray(0, ERROR_BODY_PREFIX_BYTES).toString('utf8');
+}
+
+/**
+ * The text of an HTML page's <title>, found with indexOf: a regular expression with a repeated
+ * class before a literal backtracks quadratically on pages of "<title<title<title…".
+ */
+function htmlTitle(html: string): string | undefined {
+  const lower = html.toLowerCase();
+  const open = lower.indexOf('<title');
+  if (open < 0) return undefined;
+  const start = lower.indexOf('>', open);
+  if (start < 0) return undefined;
+  const end = lower.indexOf('<', start + 1);
+  const title = html.slice(start + 1, end < 0 ? undefined : end).trim();
+  return title === '' ? undefined : title;
 }
 
 /** The error a parsed JSON body states (OpenAI envelope, FastAPI detail, or message), if any. */
@@ -77,7 +106,8 @@ const OUT_OF_CREDIT = /insufficient|quota|balance|credit|余额|额度/i;
 export interface ResponseContext {
   readonly status: number;
   readonly headers: Record<string, string | undefined>;
-  readonly body: Buffer;
+  /** The body's first bytes (ERROR_BODY_PREFIX_BYTES), redacted. */
+  readonly body: Buffer | string;
   readonly requestId: string | undefined;
   readonly baseUrl: string;
 }

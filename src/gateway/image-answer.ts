@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { ToolFailure } from '../core/failure.js';
+import type { Redactor } from '../core/redact.js';
 import { decodeBase64Strict } from '../imaging/base64.js';
 import { type ImageInfo, inspectImage } from '../imaging/inspect.js';
 import { describeErrorJson } from './errors.js';
@@ -44,9 +45,13 @@ const ImagesResponse = z.looseObject({
     .optional(),
 });
 
-/** The image of an answer; `download` fetches a delivery URL. Throws a ToolFailure when there is none. */
+/**
+ * The image of an answer; `download` fetches a delivery URL. Throws a ToolFailure when there is
+ * none, quoting what the answer said once `redactor` has removed any secret it echoed.
+ */
 export async function imageFromAnswer(
   answer: ApiAnswer,
+  redactor: Redactor,
   download: (url: string, requestId: string | undefined) => Promise<Buffer>,
 ): Promise<GatewayImage> {
   const { requestId, attempts } = answer;
@@ -60,7 +65,7 @@ export async function imageFromAnswer(
       : undefined;
   if (!parsed.success || !delivered) {
     // Some relays answer 200 with an error envelope instead of an image.
-    const said = describeErrorJson(answer.json)?.message;
+    const said = describeErrorJson(redactor.value(answer.json))?.message;
     const quote = said ? `: "${said}"` : '';
     throw new ToolFailure(
       'gateway_error',

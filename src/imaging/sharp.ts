@@ -16,3 +16,11 @@ export function loadSharp(): Promise<SharpModule> {
   });
   return loading;
 }
+
+/**
+ * Options for every decode: at most `maxPixels` (libvips refuses a larger image before allocating
+ * anything, whatever its header claimed when it was checked), and a damaged file is an error.
+ */
+export function decodeLimits(maxPixels: number): { limitInputPixels: number; failOn: 'error' } {
+  return { limitInputPixels: Math.max(1, Math.floor(maxPixels)), failOn: 'error' };
+}

@@ -104,9 +104,11 @@ export class ImageLibrary {
     if (!reading.ok) throw new SkippedSidecar(reading.reason);
     const image = savedImageOf(this.directory, sidecarPath, reading.sidecar);
     // resources/read opens the image, so it must be a plain file too, not a link or a FIFO.
-    const kind = await lstat(image.path).then(kindOf, () => undefined);
-    if (kind === undefined) throw new SkippedSidecar(`its image ${image.file} is missing`);
+    const stats = await lstat(image.path).catch(() => undefined);
+    if (stats === undefined) throw new SkippedSidecar(`its image ${image.file} is missing`);
+    const kind = kindOf(stats);
     if (kind !== 'file') throw new SkippedSidecar(`its image ${image.file} is a ${kind}, not a regular file`);
-    return image;
+    // The size is the file's own, not what a (possibly planted) sidecar claims.
+    return { ...image, bytes: stats.size };
   }
 }

@@ -23,8 +23,16 @@ export const inputRecordSchema = z.object({
   format: z.string().optional(),
   /** EXIF orientation, when not upright. */
   orientation: int.optional(),
-  /** Sent byte for byte, passed through as a URL (the gateway fetches it), or normalized first. */
+  /**
+   * The original image data (pixels untouched; see `cleaned`), passed through as a URL (the
+   * gateway fetches it), or normalized first (re-encoded, so without metadata).
+   */
   sent: z.enum(['original', 'url', 'normalized']),
   normalized: z.object({ width: int, height: int, bytes: int, sha256: z.string(), changes: z.string() }).optional(),
+  /**
+   * Sent as original, but without what was not the image: location and camera metadata (EXIF, XMP,
+   * text chunks) unless kept, and bytes after the image's end. What was sent, and what was left out.
+   */
+  cleaned: z.object({ bytes: int, sha256: z.string(), removed: z.string() }).optional(),
 });
 export type InputRecord = z.output<typeof inputRecordSchema>;

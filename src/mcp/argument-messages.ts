@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { nameModels } from '../catalog/describe.js';
 import { modelSpec } from '../catalog/models.js';
 import { REFUSED_ARGUMENTS, type RefusedArgument } from '../catalog/refused-arguments.js';
-import { closest, show } from '../core/text.js';
+import { closest, show, showName } from '../core/text.js';
 
 /** "{fact} ({reason}): {instead}", with the models named. */
 function refusalText(refusal: RefusedArgument): string {
@@ -36,6 +36,9 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   }
   return current;
 }
+
+/** Unknown arguments described one by one; the rest are counted. */
+const MAX_UNKNOWN_KEYS_DESCRIBED = 10;
 
 const EXPECTED: Readonly<Record<string, string>> = {
   int: 'a whole number',
@@ -80,15 +83,19 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, allowedKeys: rea
       const guess = typeof value === 'string' ? closest(value, allowed) : undefined;
       return `${field} ${show(value)} is not one of ${allowed.join(', ')}${guess ? `: did you mean "${guess}"?` : ''}`;
     }
-    case 'unrecognized_keys':
-      return issue.keys
-        .map((key) => {
-          const hint = UNKNOWN_ARGUMENT_HINTS[key];
-          if (hint) return `${key} is not an argument of this tool: ${hint}`;
-          const guess = closest(key, allowedKeys);
-          return `${key} is not an argument of this tool${guess ? `: did you mean ${guess}?` : ''} (it takes ${allowedKeys.join(', ')})`;
-        })
-        .join('\n');
+    case 'unrecognized_keys': {
+      // Each is compared with every argument name: a bounded number, however many were sent.
+      const listed = issue.keys.slice(0, MAX_UNKNOWN_KEYS_DESCRIBED);
+      const more = issue.keys.length - listed.length;
+      const lines = listed.map((key) => {
+        const hint = Object.hasOwn(UNKNOWN_ARGUMENT_HINTS, key) ? UNKNOWN_ARGUMENT_HINTS[key] : undefined;
+        if (hint) return `${key} is not an argument of this tool: ${hint}`;
+        const guess = closest(key, allowedKeys);
+        return `${showName(key)} is not an argument of this tool${guess ? `: did you mean ${guess}?` : ''} (it takes ${allowedKeys.join(', ')})`;
+      });
+      if (more > 0) lines.push(`and ${more} more arguments this tool does not take`);
+      return lines.join('\n');
+    }
     default:
       return issue.path.length > 0 ? `${field}: ${issue.message}` : issue.message;
   }

@@ -5,7 +5,6 @@
  * resource URI never opens any other file. Clients hear `notifications/resources/list_changed`
  * whenever an image is saved.
  */
-import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
@@ -17,7 +16,9 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { MODELS } from '../catalog/models.js';
 import { formatBytes } from '../core/units.js';
+import { readLibraryImage } from '../library/image-file.js';
 import type { ImageLibrary } from '../library/image-library.js';
+import { readRegularFile } from '../library/regular-file.js';
 import type { SavedImage } from '../library/sidecar.js';
 
 export const CATALOG_URI = 'flux-mcp://models';
@@ -122,7 +123,17 @@ export function installResources(server: Server, library: ImageLibrary, options:
         { uri, path: image.path, bytes: image.bytes },
       );
     }
-    const [bytes, sidecar] = await Promise.all([readFile(image.path), readFile(image.sidecarPath, 'utf8')]);
+    let bytes: Buffer;
+    let sidecar: string;
+    try {
+      // Opened again as regular files of the right kind: either may have been swapped since it was listed.
+      [bytes, sidecar] = await Promise.all([
+        readLibraryImage(image, options.maxReadBytes),
+        readRegularFile(image.sidecarPath, options.maxReadBytes),
+      ]);
+    } catch (error) {
+      throw new McpError(RESOURCE_NOT_FOUND, `${image.file} cannot be read: ${(error as Error).message}`, { uri });
+    }
     return {
       contents: [
         { uri: image.uri, mimeType: image.mimeType, blob: bytes.toString('base64') },

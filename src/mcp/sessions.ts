@@ -66,31 +66,20 @@ export class Sessions {
    * own log shows what the server did. Secrets are redacted before anything leaves.
    */
   forwardLog(base: Logger, secrets: readonly (string | undefined)[]): Logger {
-    const forward = (level: LoggingLevel, message: string): void => {
-      let data: string | undefined;
+    // Redacted here, whatever logger was passed in: the log goes to stderr and to clients.
+    const emit = (write: (line: string) => void, level: LoggingLevel, message: string): void => {
+      const data = redact(message, secrets);
+      write(data);
       for (const session of this.open) {
-        if (!session.wantsLog(level)) continue;
-        data ??= redact(message, secrets);
-        session.server.sendLoggingMessage({ level, logger: SERVER_NAME, data }).catch(() => undefined);
+        if (session.wantsLog(level))
+          session.server.sendLoggingMessage({ level, logger: SERVER_NAME, data }).catch(() => undefined);
       }
     };
     return {
-      debug: (message) => {
-        base.debug(message);
-        forward('debug', message);
-      },
-      info: (message) => {
-        base.info(message);
-        forward('info', message);
-      },
-      warn: (message) => {
-        base.warn(message);
-        forward('warning', message);
-      },
-      error: (message) => {
-        base.error(message);
-        forward('error', message);
-      },
+      debug: (message) => emit(base.debug, 'debug', message),
+      info: (message) => emit(base.info, 'info', message),
+      warn: (message) => emit(base.warn, 'warning', message),
+      error: (message) => emit(base.error, 'error', message),
     };
   }
 }

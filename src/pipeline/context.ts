@@ -15,6 +15,11 @@ export interface ToolContext {
   readonly limiter: CallLimiter;
   /** The images saved in the output directory (for list_images and resources). */
   readonly library: ImageLibrary;
+  /**
+   * Directories whose files edit_images may read (HTTP mode); undefined for any path the user can
+   * read (stdio and the CLI, where the caller is the user).
+   */
+  readonly fileInputDirs?: readonly string[];
   /** Called after every saved image (resources/list_changed). */
   readonly imageSaved: (path: string) => void;
 }

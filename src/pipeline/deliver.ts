@@ -4,11 +4,12 @@
  * if the output directory cannot be written, the image goes to the system temp directory and the
  * result says so.
  */
-import os from 'node:os';
 import path from 'node:path';
 import type { Endpoint } from '../catalog/gateway.js';
 import type { ModelSpec } from '../catalog/models.js';
+import { secretsOf } from '../config.js';
 import { ToolFailure } from '../core/failure.js';
+import { ensurePrivateDir, privateTempRoot } from '../core/private-dir.js';
 import { SERVER_NAME, SERVER_VERSION } from '../core/version.js';
 import type { GatewayImage } from '../gateway/image-answer.js';
 import { makePreview, type Preview } from '../imaging/preview.js';
@@ -39,8 +40,11 @@ export interface Delivery {
   readonly presentation: Presentation;
 }
 
-/** Where images go when the configured directory cannot be written. */
-export const RESCUE_DIR = path.join(os.tmpdir(), 'flux-mcp-rescued');
+/**
+ * Where images go when the configured directory cannot be written: this user's private directory
+ * in the system temp directory (0700, never through a link another user planted).
+ */
+export const RESCUE_DIR = path.join(privateTempRoot(), 'flux-mcp-rescued');
 
 export async function deliverImage(ctx: ToolContext, delivery: Delivery): Promise<ToolOutput<ImageResult>> {
   const { image, model } = delivery;
@@ -52,7 +56,7 @@ export async function deliverImage(ctx: ToolContext, delivery: Delivery): Promis
     info: image.info,
     nameHint: delivery.nameHint,
     createdAt,
-    secrets: [ctx.config.apiKey],
+    secrets: secretsOf(ctx.config),
     sidecar: {
       tool: delivery.tool,
       model: model.id,
@@ -78,6 +82,7 @@ export async function deliverImage(ctx: ToolContext, delivery: Delivery): Promis
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     ctx.log.error(`could not save to ${ctx.config.outputDir} (${code}); trying ${RESCUE_DIR}`);
     try {
+      await ensurePrivateDir(RESCUE_DIR);
       saved = await saveImage({ ...request, outputDir: RESCUE_DIR });
     } catch {
       throw new ToolFailure(

@@ -16,12 +16,14 @@ import {
   MASK_MODEL_IDS,
   MAX_REFERENCES,
 } from '../catalog/models.js';
-import { inputRecordSchema } from '../library/input-record.js';
+import { outboundPolicyOf } from '../config.js';
+import { type InputRecord, inputRecordSchema } from '../library/input-record.js';
 import { requireGateway, type ToolContext } from '../pipeline/context.js';
 import { editRequest } from '../pipeline/edit-request.js';
 import { runImageCall } from '../pipeline/image-call.js';
 import { IMAGE_TOOL_HINTS, imageResultSchema } from '../pipeline/image-result.js';
 import { prepareEditInputs } from '../pipeline/inputs/prepare.js';
+import { Workspace } from '../pipeline/inputs/workspace.js';
 import { notAccepted, planOutput } from '../pipeline/output-plan.js';
 import { presentationFor } from '../pipeline/presentation.js';
 import { defineTool } from './definition.js';
@@ -116,40 +118,58 @@ export function editImagesTool(ctx: ToolContext) {
       const plan = planOutput(model, args, 'edit', problems);
       const gateway = requireGateway(ctx);
 
-      const inputs = await prepareEditInputs({
-        images: args.images,
-        mask: args.mask,
-        model,
-        normalize: ctx.config.normalizeInputs,
-        outputDir: ctx.config.outputDir,
-        signal: call.signal,
-      });
-      call.progress.validated(
-        `arguments and ${inputs.images.length} reference image(s)${inputs.mask ? ' and the mask' : ''} checked`,
-        model.id,
-      );
-      const request = editRequest(model, args.prompt, plan.wire, inputs);
-      ctx.log.info(
-        `edit_images ${model.id}: sending ${JSON.stringify(plan.wire)} with ${inputs.images.length} reference(s)${inputs.mask ? ' and a mask' : ''} (${request.body.summary})`,
-      );
-
-      const records = [...inputs.images, ...(inputs.mask ? [inputs.mask] : [])].map((input) => input.record);
+      let records: InputRecord[] = [];
       const output = await runImageCall(ctx, call, {
         tool: 'edit_images',
         model,
         prompt: args.prompt,
         gateway,
-        endpoint: request.endpoint,
-        body: request.body,
+        endpoint: edits.endpoint,
+        // Inputs are read and checked once the call has its slot (pipeline/image-call.ts).
+        prepare: async () => {
+          const workspace = await Workspace.open();
+          try {
+            const inputs = await prepareEditInputs({
+              images: args.images,
+              mask: args.mask,
+              model,
+              normalize: ctx.config.normalizeInputs,
+              keepMetadata: ctx.config.keepInputMetadata,
+              outputDir: ctx.config.outputDir,
+              signal: call.signal,
+              workspace,
+              outbound: outboundPolicyOf(ctx.config),
+              ...(ctx.fileInputDirs ? { fileInputDirs: ctx.fileInputDirs } : {}),
+            });
+            call.progress.validated(
+              `arguments and ${inputs.images.length} reference image(s)${inputs.mask ? ' and the mask' : ''} checked`,
+              model.id,
+            );
+            const request = editRequest(model, args.prompt, plan.wire, inputs);
+            ctx.log.info(
+              `edit_images ${model.id}: sending ${JSON.stringify(plan.wire)} with ${inputs.images.length} reference(s)${inputs.mask ? ' and a mask' : ''} (${request.body.summary})`,
+            );
+            records = [...inputs.images, ...(inputs.mask ? [inputs.mask] : [])].map((input) => input.record);
+            return {
+              body: request.body,
+              notes: [...inputs.notes, ...plan.notes],
+              inputs: records,
+              dispose: () => workspace.dispose(),
+            };
+          } catch (error) {
+            await workspace.dispose();
+            throw error;
+          }
+        },
         parameters: plan.wire,
         seed: plan.seed,
-        notes: [...inputs.notes, ...plan.notes],
-        inputs: records,
         nameHint: args.filename?.trim() || args.prompt,
         startedAt,
         presentation: presentationFor(ctx, args.preview, call.client),
       });
-      return { ...output, structuredContent: { ...output.structuredContent, inputs: records } };
+      // What cleaning left out of an input is in the sidecar; the result (read in every session) stays small.
+      const inputs = records.map(({ cleaned: _cleaned, ...record }) => record);
+      return { ...output, structuredContent: { ...output.structuredContent, inputs } };
     },
   });
 }

@@ -5,7 +5,8 @@
  *
  * Protection, before the SDK sees a request:
  * - bound to 127.0.0.1 unless told otherwise; any other bind requires a bearer token
- *   (FLUX_MCP_HTTP_TOKEN), compared in constant time;
+ *   (FLUX_MCP_HTTP_TOKEN) of at least 32 characters, compared in constant time;
+ * - edit_images reads local files only in FLUX_MCP_HTTP_INPUT_DIRS (default: the output directory);
  * - on loopback, the Host header must name the server itself (127.0.0.1, localhost or [::1] and
  *   its port) and an Origin, when sent, must be a loopback one: a web page that rebinds its own
  *   DNS name to 127.0.0.1 cannot reach the server.
@@ -19,7 +20,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { Config } from '../config.js';
+import { type Config, MIN_HTTP_TOKEN_LENGTH } from '../config.js';
 import { closeHttp } from '../core/http.js';
 import { createRuntime, createSession, type ServerOptions } from '../server.js';
 
@@ -84,7 +85,14 @@ export async function startHttpServer(
       `refusing to listen on ${http.host} without a token: set FLUX_MCP_HTTP_TOKEN (clients then send "Authorization: Bearer <token>"), or bind to 127.0.0.1`,
     );
   }
-  const runtime = createRuntime(config, options);
+  if (!loopback && http.token && http.token.length < MIN_HTTP_TOKEN_LENGTH) {
+    throw new HttpSetupError(
+      `refusing to listen on ${http.host} with a FLUX_MCP_HTTP_TOKEN of ${http.token.length} characters: beyond loopback it must have at least ${MIN_HTTP_TOKEN_LENGTH} (e.g. \`openssl rand -base64 32\`)`,
+    );
+  }
+  // HTTP clients are not the user: they read only files in the directories the operator lists.
+  const fileInputDirs = config.httpInputDirs.length > 0 ? config.httpInputDirs : [config.outputDir];
+  const runtime = createRuntime(config, { ...options, fileInputDirs });
   const log = runtime.log;
   let port = http.port;
 
@@ -135,7 +143,8 @@ export async function startHttpServer(
         allow: 'POST',
       });
     }
-    const server = createSession(runtime);
+    // Stateless: every POST is a session of its own, so it cannot be required to start with initialize.
+    const server = createSession(runtime, { requireInitialize: false });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {
       void transport.close();

@@ -3,13 +3,13 @@
  * goes to stderr. When stdin ends or a signal arrives, calls under way are allowed to finish and
  * save their images before the process exits.
  */
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { type Config, ConfigError, configWarnings, describeSettings, loadConfig } from '../config.js';
+import { type Config, ConfigError, configWarnings, describeSettings, loadConfig, secretsOf } from '../config.js';
 import { closeHttp } from '../core/http.js';
 import { createLogger } from '../core/log.js';
 import { SERVER_VERSION } from '../core/version.js';
 import { InFlightCalls } from '../mcp/in-flight.js';
 import { createServer } from '../server.js';
+import { LineDelimitedStdioTransport } from './stdio-transport.js';
 
 export async function runStdioServer(): Promise<void> {
   let config: Config;
@@ -22,12 +22,12 @@ export async function runStdioServer(): Promise<void> {
     }
     throw error;
   }
-  const log = createLogger(config.logLevel, [config.apiKey]);
+  const log = createLogger(config.logLevel, secretsOf(config));
   for (const warning of configWarnings(config)) log.warn(warning);
 
   const inFlight = new InFlightCalls();
   const server = createServer(config, { log, inFlight });
-  const transport = new StdioServerTransport();
+  const transport = new LineDelimitedStdioTransport(process.stdin, process.stdout, log);
 
   let stopping = false;
   const stop = async (reason: string): Promise<void> => {

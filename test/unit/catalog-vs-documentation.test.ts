@@ -79,9 +79,12 @@ describe('the catalog and the documentation agree', () => {
     ({ id, catalog, documented }) => {
       const rule = catalog.edits!.inputRule;
       const inputs = documented.inputs!;
+      // Known difference: the seeds give gpt-image-2 inputs no pixel limit; the server caps them
+      // (an 8K frame) so no input can make it decode gigabytes (SECURITY.md, decompression bombs).
+      const documentedPixels = id === 'gpt-image-2' && inputs.maxPixels === null ? rule.maxPixels : inputs.maxPixels;
       expect({ maxBytes: rule.maxBytes, maxPixels: rule.maxPixels }).toEqual({
         maxBytes: inputs.maxBytes,
-        maxPixels: inputs.maxPixels,
+        maxPixels: documentedPixels,
       });
       // Known difference: the server refuses gpt-image-2 references under 64 px a side, a limit the
       // seeds document only for FLUX ([S0], [S1]); [S4] gives none for gpt-image-2.

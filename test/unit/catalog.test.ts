@@ -84,7 +84,7 @@ describe('models (gateway.md)', () => {
     );
   });
 
-  it('has the documented input limits: FLUX ≤ 20 MB, ≤ 20 MP, sent at ≤ 4 MP ×16; gpt-image-2 ≤ 50 MB with a mask', () => {
+  it('has the documented input limits: FLUX ≤ 20 MB, ≤ 20 MP, sent at ≤ 4 MP ×16; gpt-image-2 ≤ 50 MB and ≤ an 8K frame, with a mask', () => {
     for (const id of EDIT_MODEL_IDS) {
       const { edits } = editingModel(id);
       const gpt = id === 'gpt-image-2';
@@ -92,7 +92,7 @@ describe('models (gateway.md)', () => {
       expect(edits.mask, id).toBe(gpt);
       expect(edits.inputRule, id).toEqual(
         gpt
-          ? { maxBytes: 50_000_000, maxPixels: null, minSide: 64, sendAs: null }
+          ? { maxBytes: 50_000_000, maxPixels: 7680 * 4320, minSide: 64, sendAs: null }
           : {
               maxBytes: 20_000_000,
               maxPixels: 20_000_000,

@@ -38,6 +38,9 @@ describe('loadConfig', () => {
       modelConcurrency: {},
       shutdownGraceMs: 120_000,
       logLevel: 'info',
+      keepInputMetadata: false,
+      allowPrivateUrls: false,
+      httpInputDirs: [],
     });
   });
 
@@ -69,6 +72,9 @@ describe('loadConfig', () => {
       modelConcurrency: {},
       shutdownGraceMs: 120_000,
       logLevel: 'debug',
+      keepInputMetadata: false,
+      allowPrivateUrls: false,
+      httpInputDirs: [],
     });
   });
 

@@ -30,16 +30,14 @@ describe('parseImageSource', () => {
     });
   });
 
-  it('reads Windows drive paths, UNC shares and file:///C:/ URIs when running on Windows', () => {
+  it('reads Windows drive paths and file:///C:/ URIs when running on Windows', () => {
     expect(parseImageSource('C:\\Users\\ada\\cat.png', windows)).toMatchObject({
       kind: 'file',
       path: 'C:\\Users\\ada\\cat.png',
     });
     expect(parseImageSource('D:/photos/cat.png', windows)).toMatchObject({ kind: 'file', path: 'D:\\photos\\cat.png' });
-    expect(parseImageSource('\\\\nas\\share\\cat.png', windows)).toMatchObject({
-      kind: 'file',
-      path: '\\\\nas\\share\\cat.png',
-    });
+    // UNC shares are refused (test/hostile): opening one makes Windows connect to that host.
+    expect(parseImageSource('\\\\nas\\share\\cat.png', windows)).toBeInstanceOf(SourceProblem);
     expect(parseImageSource('file:///C:/Users/ada/cat.png', windows)).toMatchObject({
       kind: 'file',
       path: 'C:\\Users\\ada\\cat.png',

@@ -6,8 +6,9 @@
  */
 import type { InputRule } from '../../catalog/models.js';
 import { formatSize, megapixels, type Size } from '../../catalog/sizes.js';
-import type { ImageHeader } from '../../imaging/inspect.js';
-import { loadSharp } from '../../imaging/sharp.js';
+import { withDecodeSlot } from '../../imaging/decode-gate.js';
+import type { ImageFormat, ImageHeader } from '../../imaging/inspect.js';
+import { decodeLimits, loadSharp } from '../../imaging/sharp.js';
 
 export interface NormalizationPlan {
   /** Upright size before. */
@@ -79,25 +80,39 @@ export function describePlan(plan: NormalizationPlan): string {
 }
 
 /**
- * Apply a plan: orientation, then a resize that covers the target and crops the few pixels the
- * rounding to multiples of 16 leaves over (centred), re-encoded in the image's own format.
+ * The format a normalized image is written in: its own, except WebP, whose encoder holds the
+ * whole picture (and more) in memory; an opaque one becomes a JPEG, one with alpha a PNG. Both
+ * encoders stream.
+ */
+export function normalizedFormat(header: ImageHeader): ImageFormat {
+  if (header.format !== 'webp') return header.format;
+  return header.hasAlpha ? 'png' : 'jpeg';
+}
+
+/**
+ * Apply a plan to the image file at `input`, writing the result to `destination`: orientation,
+ * then a resize that covers the target and crops the few pixels the rounding to multiples of 16
+ * leaves over (centred), re-encoded (without metadata: sharp writes none unless asked). The decode
+ * is bounded by `maxPixels`, whatever the file claims, and waits for a decode slot.
  */
 export async function applyNormalization(
-  input: Buffer | string,
+  input: string,
   header: ImageHeader,
   plan: NormalizationPlan,
-): Promise<Buffer> {
+  destination: string,
+  maxPixels: number,
+): Promise<void> {
   const sharp = await loadSharp();
-  let image = sharp(input, { failOn: 'error' }).autoOrient();
-  if (plan.to.width !== plan.from.width || plan.to.height !== plan.from.height) {
-    image = image.resize(plan.to.width, plan.to.height, { fit: 'cover', position: 'centre' });
-  }
-  switch (header.format) {
-    case 'jpeg':
-      return image.jpeg({ quality: 92 }).toBuffer();
-    case 'png':
-      return image.png({ compressionLevel: 6 }).toBuffer();
-    case 'webp':
-      return image.webp({ quality: 92 }).toBuffer();
-  }
+  await withDecodeSlot(async () => {
+    let image = sharp(input, decodeLimits(maxPixels)).autoOrient();
+    if (plan.to.width !== plan.from.width || plan.to.height !== plan.from.height) {
+      image = image.resize(plan.to.width, plan.to.height, { fit: 'cover', position: 'centre' });
+    }
+    // No optimised Huffman coding: it keeps every coefficient of the image in memory for a second pass.
+    image =
+      normalizedFormat(header) === 'png'
+        ? image.png({ compressionLevel: 6 })
+        : image.jpeg({ quality: 92, optimiseCoding: false });
+    await image.toFile(destination);
+  });
 }

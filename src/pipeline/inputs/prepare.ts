@@ -1,27 +1,29 @@
 /**
- * From the `images` and `mask` an agent passed to what goes on the wire: each source resolved,
- * its bytes checked against the model's input rule (format by magic number, size, pixels,
- * minimum side; the mask's format, alpha and size), hashed for the sidecar, and normalized when
- * that is on. Every problem with every input is collected and reported at once, before any
- * request is made.
+ * From the `images` and `mask` an agent passed to what goes on the wire. Each source is resolved
+ * and its bytes read once into the call's private workspace (obtain.ts), its header checked
+ * against the model's input rule before anything is decoded (check.ts), and what is sent made
+ * from that same copy: normalized, or cleaned of what is not the image (send-as.ts). Every problem
+ * with every input is collected and reported at once, before any request is made.
  */
-import { createHash } from 'node:crypto';
+import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Transport } from '../../catalog/gateway.js';
-import type { EditingModel, InputRule } from '../../catalog/models.js';
-import { formatSize, roundMegapixels, type Size } from '../../catalog/sizes.js';
+import type { EditingModel } from '../../catalog/models.js';
+import { formatSize } from '../../catalog/sizes.js';
 import { invalidArgument, throwIfCancelled } from '../../core/failure.js';
-import { formatBytes, thousands } from '../../core/units.js';
-import { memoryPayload, type Payload, payloadChunks } from '../../gateway/bodies.js';
-import { decodeBase64Strict, decodedLength } from '../../imaging/base64.js';
-import { type ImageHeader, readImageHeader } from '../../imaging/inspect.js';
-import { loadSharp } from '../../imaging/sharp.js';
+import type { OutboundPolicy } from '../../core/outbound-policy.js';
+import type { Payload } from '../../gateway/bodies.js';
+import { IMAGE_FORMATS, type ImageHeader, readImageHeader } from '../../imaging/inspect.js';
 import type { InputRecord } from '../../library/input-record.js';
-import { applyNormalization, describePlan, type NormalizationPlan, planNormalization } from './normalize.js';
-import { fetchImageUrl, InputProblem, openLocalFile } from './read.js';
+import { checkInput } from './check.js';
+import { FileScope } from './file-scope.js';
+import { describePlan } from './normalize.js';
+import { checkPassedUrl, type Obtained, obtain } from './obtain.js';
+import { InputProblem, unfetchableUrl } from './read.js';
+import { type SendAs, sendAs } from './send-as.js';
 import { describeSource, type ImageSource, parseImageSource, SourceProblem } from './source.js';
+import type { Workspace } from './workspace.js';
 
 /** One input as it goes on the wire. */
 export type WireInput =
@@ -50,23 +52,30 @@ export interface PrepareRequest {
   readonly signal?: AbortSignal;
   readonly home?: string;
   readonly platform?: NodeJS.Platform;
+  /** Where inputs are copied, downloaded, cleaned and normalized; the caller disposes of it. */
+  readonly workspace: Workspace;
+  /** Where URLs may point (fetched ones, and those passed to the gateway). */
+  readonly outbound: OutboundPolicy;
+  /** Send location and camera metadata as given (FLUX_MCP_KEEP_INPUT_METADATA). */
+  readonly keepMetadata: boolean;
+  /** Directories local files may be read from; undefined for any (stdio, CLI). */
+  readonly fileInputDirs?: readonly string[];
 }
 
-/** An input whose bytes we hold (or a URL we pass through), checked. */
+/** An input checked and ready: its private copy, header and what goes on the wire (or a URL passed on). */
 interface Loaded {
   readonly role: 'image' | 'mask';
   readonly index: number | undefined;
   readonly label: string;
   readonly source: ImageSource;
-  readonly payload?: Payload;
+  readonly obtained?: Obtained;
   readonly header?: ImageHeader;
-  readonly sha256?: string;
+  readonly send?: SendAs;
 }
 
 export async function prepareEditInputs(request: PrepareRequest): Promise<PreparedInputs> {
-  const { edits } = request.model;
-  const rule = edits.inputRule;
   const context = { home: request.home ?? os.homedir(), platform: request.platform ?? process.platform };
+  const scope = new FileScope(request.fileInputDirs);
   const problems: string[] = [];
 
   const entries = [
@@ -79,11 +88,14 @@ export async function prepareEditInputs(request: PrepareRequest): Promise<Prepar
     const label = `${entry.role === 'mask' ? 'mask' : `image ${entry.index}`} ${describeSource(entry.text.trim())}`;
     const source = parseImageSource(entry.text, context);
     if (source instanceof SourceProblem) {
-      problems.push(`${label} ${source.message}${await savedImageHint(entry.text.trim(), request.outputDir)}`);
+      const hint = scope.allowsPath(path.resolve(request.outputDir, entry.text.trim()))
+        ? await savedImageHint(entry.text.trim(), request.outputDir)
+        : '';
+      problems.push(`${label} ${source.message}${hint}`);
       continue;
     }
     try {
-      loaded.push(await load({ ...entry, label, source }, rule, edits.transport, request.signal));
+      loaded.push(await load({ ...entry, label, source }, request, scope));
     } catch (error) {
       if (!(error instanceof InputProblem)) throw error;
       problems.push(`${label} ${error.message}`);
@@ -92,9 +104,9 @@ export async function prepareEditInputs(request: PrepareRequest): Promise<Prepar
 
   const images = loaded.filter((input) => input.role === 'image');
   const mask = loaded.find((input) => input.role === 'mask');
-  if (mask && images[0]?.header && mask.header && problems.length === 0) {
-    const imageOne = sentSize(images[0], rule, request.normalize);
-    const maskSize = sentSize(mask, rule, request.normalize);
+  if (mask?.send && images[0]?.send && problems.length === 0) {
+    const imageOne = images[0].send.dimensions;
+    const maskSize = mask.send.dimensions;
     if (imageOne.width !== maskSize.width || imageOne.height !== maskSize.height) {
       problems.push(
         `${mask.label} is ${formatSize(maskSize)}, but image 1 is ${formatSize(imageOne)} as sent: the mask must be exactly the size of image 1 (resize it to ${formatSize(imageOne)})`,
@@ -112,10 +124,7 @@ export async function prepareEditInputs(request: PrepareRequest): Promise<Prepar
 
   const notes: string[] = [];
   const prepared: PreparedInput[] = [];
-  for (const input of loaded) {
-    throwIfCancelled(request.signal);
-    prepared.push(await toWire(input, rule, request.normalize, notes));
-  }
+  for (const input of loaded) prepared.push(await toWire(input, notes));
   return {
     images: prepared.filter((p) => p.record.role === 'image'),
     mask: prepared.find((p) => p.record.role === 'mask'),
@@ -123,104 +132,54 @@ export async function prepareEditInputs(request: PrepareRequest): Promise<Prepar
   };
 }
 
-/** Get the bytes (or keep the URL) and check them against the rule. Throws InputProblem. */
+/** Read, check and make ready one input. Throws InputProblem. */
 async function load(
   entry: { role: 'image' | 'mask'; index: number | undefined; label: string; source: ImageSource },
-  rule: InputRule,
-  transport: Transport,
-  signal: AbortSignal | undefined,
+  request: PrepareRequest,
+  scope: FileScope,
 ): Promise<Loaded> {
   const { source } = entry;
-  const limit = `the ${formatBytes(rule.maxBytes)} limit (${thousands(rule.maxBytes)} bytes) for this model's inputs`;
-  let payload: Payload;
-  switch (source.kind) {
-    case 'url':
-      // The JSON path takes URLs: the gateway fetches them, so we neither download nor check them.
-      if (transport === 'json') return { ...entry };
-      payload = memoryPayload(await fetchImageUrl(source.url, rule.maxBytes, signal));
-      break;
-    case 'file': {
-      const file = await openLocalFile(source.path);
-      if (file.size > rule.maxBytes) {
-        throw new InputProblem(
-          `is ${thousands(file.size)} bytes, over ${limit}: save it as a JPEG or downscale it, then pass the new file`,
-        );
-      }
-      payload = file;
-      break;
-    }
-    case 'data': {
-      // Checked from the text's length, before decoding anything.
-      if (decodedLength(source.base64) > rule.maxBytes) {
-        throw new InputProblem(
-          `holds ${thousands(decodedLength(source.base64))} bytes, over ${limit}: save the image to a file, shrink it and pass its absolute path`,
-        );
-      }
-      const bytes = decodeBase64Strict(source.base64);
-      if (!bytes)
-        throw new InputProblem(
-          'is not valid base64 (truncated or corrupted?): save the image to a file and pass its absolute path instead',
-        );
-      payload = memoryPayload(bytes);
-      break;
-    }
+  const { edits } = request.model;
+  const rule = edits.inputRule;
+  // The JSON path takes URLs: the gateway fetches them, so we neither download nor check their bytes.
+  if (source.kind === 'url' && edits.transport === 'json') {
+    await checkPassedUrl(source.url, request.outbound);
+    return { ...entry };
   }
-
-  const header = await readImageHeader(payload.kind === 'file' ? payload.path : payload.bytes);
-  if (!header) throw new InputProblem(await notAnImage(payload));
+  const obtained = await obtain(source, {
+    rule,
+    workspace: request.workspace,
+    outbound: request.outbound,
+    scope,
+    ...(request.signal ? { signal: request.signal } : {}),
+  });
+  let header: ImageHeader;
+  try {
+    header = await checkInput(obtained.file, entry.role, rule);
+  } catch (error) {
+    // Whatever a URL held, the answer is the one sentence for every failed fetch (read.ts).
+    if (error instanceof InputProblem && source.kind === 'url' && !(await isImageAtAll(obtained.file))) {
+      throw unfetchableUrl(rule.maxBytes);
+    }
+    throw error;
+  }
   if (source.kind === 'data' && source.declaredType !== header.mimeType) {
     throw new InputProblem(
       `declares ${source.declaredType} but holds ${header.format} bytes: use data:${header.mimeType};base64,… (or better, pass the file's path)`,
     );
   }
-  const { width, height } = header.upright;
-  if (width < rule.minSide || height < rule.minSide) {
-    throw new InputProblem(
-      `is ${width}×${height}, under the minimum of ${rule.minSide}×${rule.minSide}: use a larger image`,
-    );
-  }
-  if (rule.maxPixels !== null && width * height > rule.maxPixels) {
-    // What normalization sends anyway is all the model can use.
-    const plenty = rule.sendAs
-      ? ` (${roundMegapixels(rule.sendAs.maxPixels)} is plenty; larger inputs are scaled down anyway)`
-      : '';
-    throw new InputProblem(
-      `is ${width}×${height} (${thousands(width * height)} px), over the ${thousands(rule.maxPixels)} px limit for this model's inputs: downscale it${plenty}`,
-    );
-  }
-  if (entry.role === 'mask') {
-    if (header.format !== 'png')
-      throw new InputProblem(`is a ${header.format} image: a mask must be a PNG with an alpha channel`);
-    if (!header.hasAlpha) {
-      throw new InputProblem(
-        'is a PNG without an alpha channel: the mask marks the area to repaint with transparency (alpha 0), so export it as a PNG with transparency',
-      );
-    }
-  }
-  return { ...entry, payload, header, sha256: await sha256Of(payload) };
+  const send = await sendAs(obtained, header, {
+    rule,
+    normalize: request.normalize,
+    keepMetadata: request.keepMetadata,
+    workspace: request.workspace,
+  });
+  return { ...entry, obtained, header, send };
 }
 
-async function sha256Of(payload: Payload): Promise<string> {
-  const hash = createHash('sha256');
-  try {
-    for await (const chunk of payloadChunks(payload)) hash.update(chunk);
-  } catch (error) {
-    throw new InputProblem(`could not be read to the end (${(error as Error).message})`);
-  }
-  return hash.digest('hex');
-}
-
-/** Name what the bytes are when sharp knows the format (a HEIC from a phone, a GIF…). */
-async function notAnImage(payload: Payload): Promise<string> {
-  const sharp = await loadSharp();
-  const format = await sharp(payload.kind === 'file' ? payload.path : payload.bytes)
-    .metadata()
-    .then((m) => m.format as string | undefined)
-    .catch(() => undefined);
-  const what = format
-    ? `is a ${format.toUpperCase()} image`
-    : 'is not an image this server can read (judged by its content, not its name)';
-  return `${what}: inputs must be PNG, JPEG or WebP; convert it (e.g. with Preview, Photoshop or \`sips -s format jpeg\`) and pass the new file`;
+/** Whether a file is a PNG, JPEG or WebP at all (its problem is then about the image, not the fetch). */
+async function isImageAtAll(file: string): Promise<boolean> {
+  return (await readImageHeader(file)) !== null;
 }
 
 /** "(an image of that name is in the output directory: "/abs/…")" for a bare saved-image name. */
@@ -235,68 +194,59 @@ async function savedImageHint(given: string, outputDir: string): Promise<string>
   return found ? ` — this server saved an image of that name: "${candidate}"` : '';
 }
 
-function plannedNormalization(input: Loaded, rule: InputRule): NormalizationPlan | undefined {
-  return input.header ? planNormalization(input.header, rule) : undefined;
-}
-
-/** The size the gateway will see for an input: normalized, or as stored. */
-function sentSize(input: Loaded, rule: InputRule, normalize: boolean): Size {
-  const plan = normalize ? plannedNormalization(input, rule) : undefined;
-  return plan ? plan.to : { width: input.header!.width, height: input.header!.height };
-}
-
-async function toWire(input: Loaded, rule: InputRule, normalize: boolean, notes: string[]): Promise<PreparedInput> {
-  const { source, header, payload } = input;
+async function toWire(input: Loaded, notes: string[]): Promise<PreparedInput> {
+  const { source, header, obtained, send } = input;
   const base = {
     role: input.role,
     ...(input.index !== undefined ? { index: input.index } : {}),
     source: source.kind === 'data' ? describeSource(source.given).replace(/^"|"$/g, '') : source.given,
     kind: source.kind,
-    ...(source.kind === 'file' && payload?.kind === 'file' && payload.path !== source.given
-      ? { path: payload.path }
-      : {}),
+    ...(obtained?.realPath !== undefined && obtained.realPath !== source.given ? { path: obtained.realPath } : {}),
   };
-  if (!header || !payload) {
+  if (!header || !obtained || !send) {
     return { wire: { kind: 'url', url: source.given }, record: { ...base, sent: 'url' } };
   }
   const facts = {
-    sha256: input.sha256!,
-    bytes: payload.size,
+    sha256: obtained.sha256,
+    bytes: obtained.size,
     width: header.upright.width,
     height: header.upright.height,
     format: header.format,
     ...(header.orientation !== 1 ? { orientation: header.orientation } : {}),
   };
-  const original: PreparedInput = {
-    wire: { kind: 'bytes', payload, mimeType: header.mimeType, extension: header.extension },
-    record: { ...base, ...facts, sent: 'original' },
-  };
+  const payload: Payload = { kind: 'file', path: send.file, size: send.size, blob: await openAsBlob(send.file) };
+  const wire = { kind: 'bytes' as const, payload, ...IMAGE_FORMATS[send.format] };
 
-  const plan = plannedNormalization(input, rule);
-  if (!plan) return original;
-  if (!normalize) {
+  if (send.skippedPlan) {
     notes.push(
-      `${input.label} was sent as given although it could be normalized (${describePlan(plan)}), because FLUX_MCP_NORMALIZE_INPUTS=0.`,
+      `${input.label} was sent as given although it could be normalized (${describePlan(send.skippedPlan)}), because FLUX_MCP_NORMALIZE_INPUTS=0.`,
     );
-    return original;
   }
-  const bytes = await applyNormalization(payload.kind === 'file' ? payload.path : payload.bytes, header, plan);
-  const changes = describePlan(plan);
-  notes.push(
-    `${input.label} was ${changes} before sending${source.kind === 'file' ? '; your file is unchanged' : ''}.`,
-  );
-  return {
-    wire: { kind: 'bytes', payload: memoryPayload(bytes), mimeType: header.mimeType, extension: header.extension },
-    record: {
-      ...base,
-      ...facts,
-      sent: 'normalized',
-      normalized: {
-        ...plan.to,
-        bytes: bytes.length,
-        sha256: createHash('sha256').update(bytes).digest('hex'),
-        changes,
+  if (send.normalized) {
+    const { plan, copied } = send.normalized;
+    const reencoded = send.format !== header.format ? `, re-encoded as ${send.format.toUpperCase()}` : '';
+    const changes = `${describePlan(plan)}${reencoded}`;
+    notes.push(
+      `${input.label} was ${changes} before sending${source.kind === 'file' ? '; your file is unchanged' : ''}.`,
+    );
+    return {
+      wire,
+      record: {
+        ...base,
+        ...facts,
+        sent: 'normalized',
+        normalized: { ...plan.to, bytes: copied.size, sha256: copied.sha256, changes },
       },
-    },
-  };
+    };
+  }
+  const cleaned = send.cleaned
+    ? {
+        cleaned: {
+          bytes: send.cleaned.copied.size,
+          sha256: send.cleaned.copied.sha256,
+          removed: send.cleaned.removed.join(', '),
+        },
+      }
+    : {};
+  return { wire, record: { ...base, ...facts, sent: 'original', ...cleaned } };
 }

@@ -53,7 +53,9 @@ export function parseImageSource(text: string, context: SourceContext): ImageSou
   const paths = win ? path.win32 : path.posix;
   if (/^file:/i.test(given)) {
     try {
-      return { kind: 'file', given, path: paths.normalize(fileURLToPath(given, { windows: win })) };
+      const local = paths.normalize(fileURLToPath(given, { windows: win }));
+      if (win && isNetworkPath(local)) return new SourceProblem(NETWORK_PATH);
+      return { kind: 'file', given, path: local };
     } catch (error) {
       return new SourceProblem(
         `is not a usable file:// URI (${(error as Error).message}): use file:///absolute/path or the plain absolute path`,
@@ -67,17 +69,31 @@ export function parseImageSource(text: string, context: SourceContext): ImageSou
   }
 
   const expanded = expandHome(given, context.home);
+  if (win && isNetworkPath(expanded)) return new SourceProblem(NETWORK_PATH);
   if (isAbsolute(expanded, win)) return { kind: 'file', given, path: paths.normalize(expanded) };
   return new SourceProblem(
     `is a relative path, and this server's working directory is not yours (MCP clients start servers wherever they like, often in /): give the absolute path${win ? ', e.g. "C:\\Users\\you\\Pictures\\photo.jpg"' : ', e.g. "/Users/you/Pictures/photo.jpg" or "~/Pictures/photo.jpg"'}, or a file:// URI`,
   );
 }
 
-/** POSIX absolute paths; on Windows, drive paths (C:\ or C:/) and UNC shares (\\server\share). */
+/** POSIX absolute paths; on Windows, drive paths (C:\ or C:/). */
 function isAbsolute(candidate: string, win: boolean): boolean {
   if (!win) return path.posix.isAbsolute(candidate);
-  return /^[a-z]:[\\/]/i.test(candidate) || /^[\\/]{2}[^\\/]+[\\/][^\\/]+/.test(candidate);
+  return /^[a-z]:[\\/]/i.test(candidate);
 }
+
+/**
+ * On Windows, a path that starts with two slashes is a UNC share (\\host\share), a device
+ * (\\.\pipe\…) or a long path (\\?\…); file://host/… becomes one too. Opening a share makes
+ * Windows connect to that host and offer the user's credentials (an SMB handshake to wherever the
+ * agent chose), so none is opened.
+ */
+function isNetworkPath(candidate: string): boolean {
+  return /^[\\/]{2}/.test(candidate);
+}
+
+const NETWORK_PATH =
+  'is a network (UNC) or device path: this server opens only files on local drives (opening a share would make Windows connect to that host with your credentials); copy the image to a local folder and pass its path, e.g. "C:\\Users\\you\\Pictures\\photo.jpg"';
 
 function parseDataUrl(given: string): ImageSource | SourceProblem {
   const header = DATA_URL.exec(given);

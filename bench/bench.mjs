@@ -2,7 +2,7 @@
 /**
  * `npm run bench`: what the server costs around the gateway, measured against the simulator (no
  * added latency unless a scenario says so). Prints a table (median, p95, min, max, runs) and
- * writes the same to bench/results/latest.json. Timings are wall clock on this machine; run it on
+ * writes the same to bench/results/<date>.json (git-ignored: a run never changes a tracked file). Timings are wall clock on this machine; run it on
  * an otherwise idle machine. Needs `npm run build` first (npm run bench does it).
  *
  * Scenarios:
@@ -36,7 +36,8 @@ import { renderImage } from '../dist/simulator/render.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ENTRY = path.join(ROOT, 'dist', 'index.js');
-const RESULTS = path.join(ROOT, 'bench', 'results', 'latest.json');
+/** Git-ignored: results belong to one machine and one run, never to the repository. */
+const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 const KEY = 'sk-bench';
 
 const rows = [];
@@ -374,6 +375,8 @@ const table = [
 ].join('\n');
 console.log(`Machine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGb} GB, Node ${machine.node}\n`);
 console.log(table);
-await mkdir(path.dirname(RESULTS), { recursive: true });
-await writeFile(RESULTS, `${JSON.stringify({ date: new Date().toISOString(), machine, results: rows }, null, 2)}\n`);
-process.stderr.write(`\nwritten to ${path.relative(ROOT, RESULTS)}\n`);
+const date = new Date().toISOString();
+const results = path.join(RESULTS_DIR, `${date.replace(/[:.]/g, '-')}.json`);
+await mkdir(RESULTS_DIR, { recursive: true });
+await writeFile(results, `${JSON.stringify({ date, machine, results: rows }, null, 2)}\n`);
+console.log(`\nWritten to ${results} (git-ignored).`);

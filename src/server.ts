@@ -11,7 +11,7 @@ import { redact } from './core/redact.js';
 import { SERVER_NAME, SERVER_VERSION, USER_AGENT } from './core/version.js';
 import { GatewayClient } from './gateway/client.js';
 import { CallLimiter } from './gateway/limiter.js';
-import { ImageLibrary } from './library/image-library.js';
+import { FileLibraryIndex } from './library/file-library-index.js';
 import { InFlightCalls } from './mcp/in-flight.js';
 import { DEFAULT_PROGRESS_INTERVAL_MS } from './mcp/progress.js';
 import { installPrompts } from './mcp/prompts.js';
@@ -77,7 +77,7 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
   const log = forwardToClients(options.log ?? createLogger(config.logLevel, [config.apiKey]), sessions, [
     config.apiKey,
   ]);
-  const library = new ImageLibrary(config.outputDir, log);
+  const library = new FileLibraryIndex(config.outputDir, log);
   const modelCaps: Record<string, number> = {};
   for (const model of MODELS as readonly ModelSpec[])
     if (model.maxConcurrent !== undefined) modelCaps[model.id] = model.maxConcurrent;

@@ -16,8 +16,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { MODELS } from '../catalog/models.js';
 import { formatBytes } from '../core/units.js';
-import type { ImageLibrary } from '../library/image-library.js';
-import type { SavedImage } from '../library/sidecar.js';
+import type { LibraryImage, LibraryIndex } from '../library/library-index.js';
 
 export const CATALOG_URI = 'flux-mcp://models';
 export const RESOURCE_PAGE_SIZE = 50;
@@ -38,7 +37,7 @@ const catalogResource: Resource = {
   mimeType: 'application/json',
 };
 
-function imageResource(image: SavedImage): Resource {
+function imageResource(image: LibraryImage): Resource {
   const title = image.prompt.length > 80 ? `${image.prompt.slice(0, 79)}…` : image.prompt;
   return {
     uri: image.uri,
@@ -52,7 +51,7 @@ function imageResource(image: SavedImage): Resource {
 }
 
 /** Cursors name the last item of a page, so pages stay put when new images arrive on top. */
-function encodeCursor(image: SavedImage): string {
+function encodeCursor(image: LibraryImage): string {
   return Buffer.from(JSON.stringify([image.createdAt, image.file])).toString('base64url');
 }
 
@@ -70,22 +69,17 @@ function decodeCursor(cursor: string): [string, string] {
   );
 }
 
-const olderThan = (image: SavedImage, [createdAt, file]: [string, string]): boolean =>
-  image.createdAt < createdAt || (image.createdAt === createdAt && image.file < file);
-
-export function installResources(server: Server, library: ImageLibrary, options: ResourceOptions): void {
+export function installResources(server: Server, library: LibraryIndex, options: ResourceOptions): void {
   server.registerCapabilities({ resources: { listChanged: true } });
 
   server.setRequestHandler(ListResourcesRequestSchema, async (request) => {
-    const images = await library.list();
     const cursor = request.params?.cursor;
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
-    const remaining = after ? images.filter((image) => olderThan(image, after)) : images;
     const room = after ? RESOURCE_PAGE_SIZE : RESOURCE_PAGE_SIZE - 1; // the first page starts with the catalog
-    const page = remaining.slice(0, room);
+    const page = await library.page(after && { createdAt: after[0], file: after[1] }, room);
     return {
-      resources: [...(after ? [] : [catalogResource]), ...page.map(imageResource)],
-      ...(remaining.length > room ? { nextCursor: encodeCursor(page[page.length - 1]!) } : {}),
+      resources: [...(after ? [] : [catalogResource]), ...page.images.map(imageResource)],
+      ...(page.more ? { nextCursor: encodeCursor(page.images[page.images.length - 1]!) } : {}),
     };
   });
 

@@ -1,0 +1,478 @@
+/**
+ * The library index kept in a file in the output directory (index-file.ts), shared by every server
+ * process that saves there (Claude Desktop and the CLI, say). The sidecars stay the truth; the
+ * index is how 100,000 of them are listed without reading 100,000 files.
+ *
+ * Keeping it true, cheaply, before every listing:
+ * - Missing, damaged (cut short, garbled, another format) or unreadable: rebuilt from the sidecars,
+ *   with one warning when it was damaged.
+ * - Another process appended lines (its saves, its discoveries): only the new lines are read.
+ *   Another process rewrote it (a new inode): it is read again whole.
+ * - The directory changed since the index last matched it (its modification time differs from the
+ *   one recorded: images added by anyone, sidecars deleted by the user, files copied in): the
+ *   directory is listed, new sidecars are read, vanished ones dropped, and the changes appended.
+ *   Every save changes the directory's time, so no image is missed, whoever saved it.
+ * - A modification time is trusted only once it is a few seconds old: file systems keep it in
+ *   ticks (a few ms on ext4, 2 s on FAT), so a change in the same tick as a listing could hide
+ *   behind an unchanged time. While the time is that fresh, each request lists the directory
+ *   again, unless a listing began after the request arrived (which saw whatever came before it).
+ *
+ * Saves add their image at once (`add`), without waiting for a listing in progress. Listings run
+ * one at a time, so the in-memory set and the file are changed by one of them only.
+ */
+import type { Dirent } from 'node:fs';
+import { lstat, mkdir, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Logger } from '../core/log.js';
+import { ImageSet, type IndexedImage } from './image-set.js';
+import {
+  appendLines,
+  type FileIdentity,
+  INDEX_DIR,
+  type IndexLine,
+  identityOf,
+  indexFileOf,
+  parseLines,
+  readFrom,
+  readIndexFile,
+  sameFile,
+  writeIndexFile,
+} from './index-file.js';
+import type { ImageQuery, LibraryImage, LibraryIndex, Page, PagePosition, QueryResult } from './library-index.js';
+import { kindOf } from './regular-file.js';
+import type { SavedImage } from './sidecar.js';
+import { readSidecar } from './sidecar-reader.js';
+
+/** How old a directory modification time must be to be trusted (FAT keeps it to 2 s). */
+const RACY_MS = 3_000;
+/** Sidecars read at once while (re)building: enough to keep the disk busy, not so many as to run out of handles. */
+const READ_CONCURRENCY = 16;
+/** A log with this many more lines than facts is rewritten at start, to load faster next time. */
+const SLACK_LINES = 1_000;
+
+/** Sidecars are `*.json`; dot-files are temp files being written, and the index's own folder. */
+const isSidecarName = (name: string): boolean => name.endsWith('.json') && !name.startsWith('.');
+
+/** What a listing of the directory found, and when it could be trusted. */
+interface Listing {
+  readonly mtimeMs: number;
+  /** Listed while the modification time was too fresh to trust (RACY_MS). */
+  readonly racy: boolean;
+  readonly entries: ReadonlyMap<string, Dirent>;
+}
+
+/** What reading a batch of sidecars found. */
+interface SidecarsRead {
+  readonly images: IndexedImage[];
+  /** Not usable sidecars (warned about). */
+  readonly skipped: string[];
+  /** Gone since they were listed. */
+  readonly missing: string[];
+}
+
+/** What the index keeps of a saved image. */
+function indexedImageOf(image: SavedImage): IndexedImage {
+  return {
+    sidecar: path.basename(image.sidecarPath),
+    file: image.file,
+    createdAt: image.createdAt,
+    tool: image.tool,
+    model: image.model,
+    prompt: image.prompt,
+    width: image.width,
+    height: image.height,
+    mimeType: image.mimeType,
+    bytes: image.bytes,
+  };
+}
+
+export class FileLibraryIndex implements LibraryIndex {
+  readonly directory: string;
+  private readonly indexFile: string;
+  private images = new ImageSet();
+  /** `*.json` names known not to be usable sidecars. */
+  private readonly skipped = new Set<string>();
+  /** Names this process has warned about: one warning per bad file, however often it is seen. */
+  private readonly warned = new Set<string>();
+  /** Skipped names learned from the index file, to read (and warn about) before the next answer. */
+  private readonly toRecheck = new Set<string>();
+  private loaded = false;
+  /** The index file as far as this process has read it (`size`: bytes read). */
+  private file: FileIdentity | undefined;
+  /** The directory modification time the images match, and whether it was too fresh to trust. */
+  private syncedMtime: number | undefined;
+  private syncedRacy = false;
+  /** The index could not be written here once: the library still works, from memory. */
+  private cannotWrite = false;
+  /** Listings (and the rebuilds they may cause) one at a time. */
+  private turn: Promise<unknown> = Promise.resolve();
+  /** Directory listings begun so far: a request knows whether one began after it arrived. */
+  private listings = 0;
+
+  constructor(
+    directory: string,
+    private readonly log: Logger,
+  ) {
+    this.directory = path.resolve(directory);
+    this.indexFile = indexFileOf(this.directory);
+  }
+
+  async add(saved: SavedImage): Promise<void> {
+    if (path.dirname(saved.path) !== this.directory) return;
+    const image = indexedImageOf(saved);
+    if (this.loaded) {
+      this.images.upsert([image]);
+      this.skipped.delete(image.sidecar);
+    }
+    // Not created here when missing: the first listing builds the index, from every sidecar.
+    await this.append([{ kind: 'image', image }]);
+  }
+
+  query(query: ImageQuery, limit: number): Promise<QueryResult> {
+    const arrived = this.listings;
+    return this.exclusive(async () => {
+      await this.refresh(arrived);
+      const { images, matched } = this.images.query(query, limit);
+      return { images: images.map((image) => this.libraryImageOf(image)), matched };
+    });
+  }
+
+  page(after: PagePosition | undefined, size: number): Promise<Page> {
+    const arrived = this.listings;
+    return this.exclusive(async () => {
+      await this.refresh(arrived);
+      const { images, more } = this.images.page(after, size);
+      return { images: images.map((image) => this.libraryImageOf(image)), more };
+    });
+  }
+
+  async get(uriOrPath: string): Promise<LibraryImage | undefined> {
+    const file = this.fileNameOf(uriOrPath);
+    if (file === undefined) return undefined;
+    const arrived = this.listings;
+    const indexed = await this.exclusive(async () => {
+      await this.refresh(arrived);
+      return this.images.byFileName(file);
+    });
+    if (!indexed) return undefined;
+    const image = this.libraryImageOf(indexed);
+    if (image.uri !== uriOrPath && image.path !== uriOrPath) return undefined;
+    // It may have been replaced (by a link, say) since it was indexed: serve regular files only.
+    const kind = await lstat(image.path).then(kindOf, () => undefined);
+    return kind === 'file' ? image : undefined;
+  }
+
+  /** The name of the file a URI or path points at, when that file is directly in the directory. */
+  private fileNameOf(uriOrPath: string): string | undefined {
+    let file: string;
+    try {
+      file = uriOrPath.startsWith('file:') ? fileURLToPath(uriOrPath) : uriOrPath;
+    } catch {
+      return undefined;
+    }
+    if (!path.isAbsolute(file) || path.dirname(file) !== this.directory) return undefined;
+    return path.basename(file);
+  }
+
+  private libraryImageOf(image: IndexedImage): LibraryImage {
+    const imagePath = path.join(this.directory, image.file);
+    return {
+      path: imagePath,
+      uri: pathToFileURL(imagePath).href,
+      width: image.width,
+      height: image.height,
+      mimeType: image.mimeType,
+      bytes: image.bytes,
+      file: image.file,
+      sidecarPath: path.join(this.directory, image.sidecar),
+      createdAt: image.createdAt,
+      tool: image.tool,
+      model: image.model,
+      prompt: image.prompt,
+    };
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.turn.then(work);
+    this.turn = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * Brings the images up to date with the index file and the directory, for a request that arrived
+   * when `arrived` listings had begun.
+   */
+  private async refresh(arrived: number): Promise<void> {
+    if (!this.loaded) {
+      await this.load();
+      this.loaded = true;
+    } else {
+      await this.catchUp();
+    }
+    if (this.toRecheck.size > 0) await this.recheckSkipped();
+    await this.syncWithDirectory(arrived);
+  }
+
+  // ---- the index file ------------------------------------------------------------------------
+
+  private async load(): Promise<void> {
+    let existing: Awaited<ReturnType<typeof readIndexFile>>;
+    try {
+      existing = await readIndexFile(this.indexFile);
+    } catch (error) {
+      return this.rebuild(`it cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    if (!existing) return this.rebuild(undefined);
+    const parsed = parseLines(existing.data, { header: true, whole: true });
+    if (!parsed.ok) return this.rebuild(parsed.reason);
+    this.apply(parsed.lines);
+    this.file = existing.identity;
+    if (parsed.lines.length > 2 * (this.images.size + this.skipped.size) + SLACK_LINES) await this.rewrite();
+  }
+
+  /** Lines appended by any process since this one last read the file, or the whole file if it was replaced. */
+  private async catchUp(): Promise<void> {
+    const now = await identityOf(this.indexFile);
+    if (now === undefined) {
+      // Removed (by a person tidying up): written again from what is known.
+      if (!this.cannotWrite) await this.rewrite();
+      return;
+    }
+    if (!sameFile(now, this.file) || now.size < this.file!.size) return this.reload();
+    if (now.size === this.file!.size) return;
+    const appended = await readFrom(this.indexFile, this.file!.size);
+    if (!sameFile(appended.identity, this.file)) return this.reload();
+    const parsed = parseLines(appended.data, { header: false, whole: false });
+    if (!parsed.ok) return this.rebuild(parsed.reason);
+    this.apply(parsed.lines);
+    this.file = { ...this.file!, size: this.file!.size + parsed.bytes };
+  }
+
+  /** Another process rewrote the index: start again from its file. */
+  private async reload(): Promise<void> {
+    this.images = new ImageSet();
+    this.skipped.clear();
+    this.syncedMtime = undefined;
+    await this.load();
+  }
+
+  /** Applies lines in order: the last line about a sidecar is what counts. */
+  private apply(lines: readonly IndexLine[]): void {
+    const last = new Map<string, IndexLine>();
+    for (const line of lines) {
+      if (line.kind === 'synced') {
+        // The lines so far matched the directory at that time; written only once it could be trusted.
+        this.syncedMtime = line.mtimeMs;
+        this.syncedRacy = false;
+      } else {
+        const sidecar = line.kind === 'image' ? line.image.sidecar : line.sidecar;
+        last.delete(sidecar); // keeps the map in the order of the last lines
+        last.set(sidecar, line);
+      }
+    }
+    const removed = new Set<string>();
+    const images: IndexedImage[] = [];
+    for (const [sidecar, line] of last) {
+      if (line.kind === 'image') {
+        images.push(line.image);
+        this.skipped.delete(sidecar);
+        continue;
+      }
+      removed.add(sidecar);
+      if (line.kind === 'skipped') {
+        this.skipped.add(sidecar);
+        // Another process found it bad; this one says so too, once, after reading it itself.
+        if (!this.warned.has(sidecar)) this.toRecheck.add(sidecar);
+      } else {
+        this.forget(sidecar);
+      }
+    }
+    this.images.remove(removed);
+    this.images.upsert(images);
+  }
+
+  private async append(lines: readonly IndexLine[]): Promise<void> {
+    if (this.cannotWrite || lines.length === 0) return;
+    try {
+      const appended = await appendLines(this.indexFile, lines);
+      if (!appended && this.loaded) await this.rewrite();
+    } catch (error) {
+      this.writeFailed(error);
+    }
+  }
+
+  /** The whole index, written anew from what is in memory. */
+  private async rewrite(): Promise<void> {
+    if (this.cannotWrite) return;
+    const images = this.images.all();
+    const skipped = [...this.skipped];
+    const synced = this.syncedMtime !== undefined && !this.syncedRacy ? this.syncedMtime : undefined;
+    function* lines(): Generator<IndexLine> {
+      for (const image of images) yield { kind: 'image', image };
+      for (const sidecar of skipped) yield { kind: 'skipped', sidecar };
+      if (synced !== undefined) yield { kind: 'synced', mtimeMs: synced };
+    }
+    try {
+      this.file = await writeIndexFile(this.indexFile, lines());
+    } catch (error) {
+      this.writeFailed(error);
+    }
+  }
+
+  private writeFailed(error: unknown): void {
+    if (this.cannotWrite) return;
+    this.cannotWrite = true;
+    this.file = undefined;
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    this.log.warn(
+      `cannot write the library index ${this.indexFile} (${code}): images are still listed, but each start reads every sidecar`,
+    );
+  }
+
+  // ---- the directory -------------------------------------------------------------------------
+
+  /** Every sidecar read again, and the index written anew. `damage` says why, when it was not just missing. */
+  private async rebuild(damage: string | undefined): Promise<void> {
+    if (damage)
+      this.log.warn(`the library index ${this.indexFile} is damaged (${damage}); rebuilding it from the sidecars`);
+    const started = performance.now();
+    this.images = new ImageSet();
+    this.skipped.clear();
+    this.toRecheck.clear();
+    this.syncedMtime = undefined;
+    this.file = undefined;
+    // Made before the directory is listed, so that making it does not make the listing stale at once.
+    await mkdir(path.join(this.directory, INDEX_DIR)).catch(() => undefined);
+    const listing = await this.listDirectory();
+    if (!listing) return; // no directory yet: an empty library, and no index until an image is saved
+    const names = [...listing.entries.keys()].filter(isSidecarName);
+    this.images.upsert((await this.readSidecars(names, listing)).images);
+    this.syncedMtime = listing.mtimeMs;
+    this.syncedRacy = listing.racy;
+    await this.rewrite();
+    if (names.length > 0)
+      this.log.info(
+        `library index of ${this.directory}: ${this.images.size} images from ${names.length} sidecars in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+  }
+
+  /** When the directory changed since the images last matched it, the changes are found and recorded. */
+  private async syncWithDirectory(arrived: number): Promise<void> {
+    let mtimeMs: number;
+    try {
+      mtimeMs = (await stat(this.directory)).mtimeMs;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.images = new ImageSet(); // the directory is gone: so is the library
+      this.skipped.clear();
+      this.syncedMtime = undefined;
+      return;
+    }
+    if (mtimeMs === this.syncedMtime && (!this.syncedRacy || this.listings > arrived)) return;
+    await this.reconcile();
+  }
+
+  private async reconcile(): Promise<void> {
+    const listing = await this.listDirectory();
+    if (!listing) return;
+    const gone = new Set<string>();
+    const toRead: string[] = [];
+    for (const image of this.images.all()) {
+      if (!listing.entries.has(image.sidecar)) gone.add(image.sidecar);
+      // Its image went away or became something else: reading the sidecar again says which.
+      else if (!listing.entries.get(image.file)?.isFile()) toRead.push(image.sidecar);
+    }
+    for (const name of this.skipped) if (!listing.entries.has(name)) gone.add(name);
+    for (const name of listing.entries.keys())
+      if (isSidecarName(name) && !this.images.hasSidecar(name) && !this.skipped.has(name)) toRead.push(name);
+
+    const read = await this.readSidecars(toRead, listing);
+    for (const name of gone) this.forget(name);
+    for (const name of read.missing) gone.add(name);
+    this.images.remove(new Set([...gone, ...read.skipped]));
+    this.images.upsert(read.images);
+    this.syncedMtime = listing.mtimeMs;
+    this.syncedRacy = listing.racy;
+    await this.append([
+      ...[...gone].map((sidecar): IndexLine => ({ kind: 'gone', sidecar })),
+      ...read.skipped.map((sidecar): IndexLine => ({ kind: 'skipped', sidecar })),
+      ...read.images.map((image): IndexLine => ({ kind: 'image', image })),
+      ...(listing.racy ? [] : [{ kind: 'synced', mtimeMs: listing.mtimeMs } as const]),
+    ]);
+  }
+
+  /** Skipped names learned from the file: read once by this process, which warns about those still bad. */
+  private async recheckSkipped(): Promise<void> {
+    const names = [...this.toRecheck];
+    this.toRecheck.clear();
+    const read = await this.readSidecars(names, undefined);
+    this.images.upsert(read.images);
+    await this.append([
+      ...read.missing.map((sidecar): IndexLine => ({ kind: 'gone', sidecar })),
+      ...read.images.map((image): IndexLine => ({ kind: 'image', image })),
+    ]);
+  }
+
+  /** The directory's entries, with its modification time taken first (a change during the listing shows next time). */
+  private async listDirectory(): Promise<Listing | undefined> {
+    let mtimeMs: number;
+    try {
+      mtimeMs = (await stat(this.directory)).mtimeMs;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    this.listings += 1;
+    const racy = Date.now() - mtimeMs < RACY_MS;
+    const entries = new Map<string, Dirent>();
+    for (const entry of await readdir(this.directory, { withFileTypes: true })) entries.set(entry.name, entry);
+    return { mtimeMs, racy, entries };
+  }
+
+  /**
+   * Reads these sidecars: the images of the good ones; the others are recorded as skipped, with one
+   * warning each; names gone since the listing are forgotten without a word.
+   */
+  private async readSidecars(names: readonly string[], listing: Listing | undefined): Promise<SidecarsRead> {
+    const kinds = listing
+      ? (name: string) => {
+          const entry = listing.entries.get(name);
+          return entry ? kindOf(entry) : undefined;
+        }
+      : undefined;
+    const read: SidecarsRead = { images: [], skipped: [], missing: [] };
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < names.length) {
+        const name = names[next++]!;
+        const outcome = await readSidecar(this.directory, name, kinds);
+        if (outcome.ok) {
+          this.skipped.delete(name);
+          read.images.push(indexedImageOf(outcome.image));
+        } else if (outcome.missing) {
+          this.forget(name);
+          read.missing.push(name);
+        } else {
+          this.skip(name, outcome.reason);
+          read.skipped.push(name);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, names.length) }, worker));
+    return read;
+  }
+
+  private skip(name: string, reason: string): void {
+    this.skipped.add(name);
+    if (this.warned.has(name)) return;
+    this.warned.add(name);
+    this.log.warn(`skipped ${name}: ${reason}`);
+  }
+
+  /** A name that is gone: a new file under it later is read, and warned about, afresh. */
+  private forget(name: string): void {
+    this.skipped.delete(name);
+    this.warned.delete(name);
+  }
+}

@@ -29,13 +29,13 @@ import { ImageSet, type IndexedImage } from './image-set.js';
 import {
   appendLines,
   type FileIdentity,
+  foldLines,
   INDEX_DIR,
+  IndexFold,
   type IndexLine,
   identityOf,
   indexFileOf,
-  parseLines,
   readFrom,
-  readIndexFile,
   sameFile,
   writeIndexFile,
 } from './index-file.js';
@@ -48,8 +48,11 @@ import { readSidecar } from './sidecar-reader.js';
 const RACY_MS = 3_000;
 /** Sidecars read at once while (re)building: enough to keep the disk busy, not so many as to run out of handles. */
 const READ_CONCURRENCY = 16;
-/** A log with this many more lines than facts is rewritten at start, to load faster next time. */
-const SLACK_LINES = 1_000;
+/** Past this many lines of changes, a start folds them into the columns, to load faster next time. */
+const SLACK_LINES = 2_000;
+
+/** Names that file URIs spell as they are (those the server gives its images among them). */
+const URL_SAFE_NAME = /^[A-Za-z0-9._~-]+$/;
 
 /** Sidecars are `*.json`; dot-files are temp files being written, and the index's own folder. */
 const isSidecarName = (name: string): boolean => name.endsWith('.json') && !name.startsWith('.');
@@ -60,6 +63,16 @@ interface Listing {
   /** Listed while the modification time was too fresh to trust (RACY_MS). */
   readonly racy: boolean;
   readonly entries: ReadonlyMap<string, Dirent>;
+}
+
+/** The directory's modification time, or undefined when there is no directory. */
+async function directoryTime(directory: string): Promise<number | undefined> {
+  try {
+    return (await stat(directory)).mtimeMs;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 /** What reading a batch of sidecars found. */
@@ -89,6 +102,8 @@ function indexedImageOf(image: SavedImage): IndexedImage {
 
 export class FileLibraryIndex implements LibraryIndex {
   readonly directory: string;
+  /** The directory's file:// URI, without a trailing slash. */
+  private readonly directoryUri: string;
   private readonly indexFile: string;
   private images = new ImageSet();
   /** `*.json` names known not to be usable sidecars. */
@@ -115,6 +130,7 @@ export class FileLibraryIndex implements LibraryIndex {
     private readonly log: Logger,
   ) {
     this.directory = path.resolve(directory);
+    this.directoryUri = pathToFileURL(this.directory).href.replace(/\/$/, '');
     this.indexFile = indexFileOf(this.directory);
   }
 
@@ -176,21 +192,29 @@ export class FileLibraryIndex implements LibraryIndex {
   }
 
   private libraryImageOf(image: IndexedImage): LibraryImage {
-    const imagePath = path.join(this.directory, image.file);
     return {
-      path: imagePath,
-      uri: pathToFileURL(imagePath).href,
+      path: this.pathOf(image.file),
+      uri: this.uriOf(image.file),
       width: image.width,
       height: image.height,
       mimeType: image.mimeType,
       bytes: image.bytes,
       file: image.file,
-      sidecarPath: path.join(this.directory, image.sidecar),
+      sidecarPath: this.pathOf(image.sidecar),
       createdAt: image.createdAt,
       tool: image.tool,
       model: image.model,
       prompt: image.prompt,
     };
+  }
+
+  /** A page of 50 images derives 100 paths and 50 URIs: plain names need neither path.join nor URL encoding. */
+  private pathOf(name: string): string {
+    return `${this.directory}${path.sep}${name}`;
+  }
+
+  private uriOf(name: string): string {
+    return URL_SAFE_NAME.test(name) ? `${this.directoryUri}/${name}` : pathToFileURL(this.pathOf(name)).href;
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -207,28 +231,33 @@ export class FileLibraryIndex implements LibraryIndex {
     if (!this.loaded) {
       await this.load();
       this.loaded = true;
-    } else {
-      await this.catchUp();
+      if (this.toRecheck.size > 0) await this.recheckSkipped();
+      return this.syncWithDirectory(arrived, await directoryTime(this.directory));
     }
+    // Both checks at once: paging through 100,000 images makes 2,000 requests.
+    const [, time] = await Promise.all([this.catchUp(), directoryTime(this.directory)]);
     if (this.toRecheck.size > 0) await this.recheckSkipped();
-    await this.syncWithDirectory(arrived);
+    await this.syncWithDirectory(arrived, time);
   }
 
   // ---- the index file ------------------------------------------------------------------------
 
   private async load(): Promise<void> {
-    let existing: Awaited<ReturnType<typeof readIndexFile>>;
+    let read: Awaited<ReturnType<typeof readFrom>>;
     try {
-      existing = await readIndexFile(this.indexFile);
+      read = await readFrom(this.indexFile, 0);
     } catch (error) {
       return this.rebuild(`it cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
-    if (!existing) return this.rebuild(undefined);
-    const parsed = parseLines(existing.data, { header: true, whole: true });
-    if (!parsed.ok) return this.rebuild(parsed.reason);
-    this.apply(parsed.lines);
-    this.file = existing.identity;
-    if (parsed.lines.length > 2 * (this.images.size + this.skipped.size) + SLACK_LINES) await this.rewrite();
+    if (!read) return this.rebuild(undefined);
+    const fold = new IndexFold();
+    const { damage } = foldLines(read.data, fold, true);
+    if (damage) return this.rebuild(damage);
+    this.images = ImageSet.of(fold.columns);
+    this.skipped.clear();
+    this.applyChanges(fold);
+    this.file = read.identity;
+    if (fold.changeLines > SLACK_LINES) await this.rewrite();
   }
 
   /** Lines appended by any process since this one last read the file, or the whole file if it was replaced. */
@@ -242,11 +271,23 @@ export class FileLibraryIndex implements LibraryIndex {
     if (!sameFile(now, this.file) || now.size < this.file!.size) return this.reload();
     if (now.size === this.file!.size) return;
     const appended = await readFrom(this.indexFile, this.file!.size);
-    if (!sameFile(appended.identity, this.file)) return this.reload();
-    const parsed = parseLines(appended.data, { header: false, whole: false });
-    if (!parsed.ok) return this.rebuild(parsed.reason);
-    this.apply(parsed.lines);
-    this.file = { ...this.file!, size: this.file!.size + parsed.bytes };
+    if (!appended || !sameFile(appended.identity, this.file)) return this.reload();
+    const fold = new IndexFold(false);
+    const { bytes, damage } = foldLines(appended.data, fold, false);
+    if (damage) return this.rebuild(damage);
+    this.applyChanges(fold);
+    this.file = { ...this.file!, size: this.file!.size + bytes };
+  }
+
+  /** The changes of index lines, over what is known. */
+  private applyChanges(fold: IndexFold): void {
+    if (fold.goneNames.size + fold.skippedNames.size > 0)
+      this.images.remove(new Set([...fold.goneNames, ...fold.skippedNames]));
+    for (const sidecar of fold.goneNames) this.forget(sidecar);
+    if (fold.images.size > 0) this.images.upsert([...fold.images.values()]);
+    for (const sidecar of fold.images.keys()) this.skipped.delete(sidecar);
+    this.adoptSkipped(fold.skippedNames);
+    this.adoptSynced(fold.lastSynced);
   }
 
   /** Another process rewrote the index: start again from its file. */
@@ -257,39 +298,19 @@ export class FileLibraryIndex implements LibraryIndex {
     await this.load();
   }
 
-  /** Applies lines in order: the last line about a sidecar is what counts. */
-  private apply(lines: readonly IndexLine[]): void {
-    const last = new Map<string, IndexLine>();
-    for (const line of lines) {
-      if (line.kind === 'synced') {
-        // The lines so far matched the directory at that time; written only once it could be trusted.
-        this.syncedMtime = line.mtimeMs;
-        this.syncedRacy = false;
-      } else {
-        const sidecar = line.kind === 'image' ? line.image.sidecar : line.sidecar;
-        last.delete(sidecar); // keeps the map in the order of the last lines
-        last.set(sidecar, line);
-      }
+  /** Skipped names another process recorded: this one reads them itself, and warns once about those still bad. */
+  private adoptSkipped(names: ReadonlySet<string>): void {
+    for (const name of names) {
+      this.skipped.add(name);
+      if (!this.warned.has(name)) this.toRecheck.add(name);
     }
-    const removed = new Set<string>();
-    const images: IndexedImage[] = [];
-    for (const [sidecar, line] of last) {
-      if (line.kind === 'image') {
-        images.push(line.image);
-        this.skipped.delete(sidecar);
-        continue;
-      }
-      removed.add(sidecar);
-      if (line.kind === 'skipped') {
-        this.skipped.add(sidecar);
-        // Another process found it bad; this one says so too, once, after reading it itself.
-        if (!this.warned.has(sidecar)) this.toRecheck.add(sidecar);
-      } else {
-        this.forget(sidecar);
-      }
-    }
-    this.images.remove(removed);
-    this.images.upsert(images);
+  }
+
+  /** The directory time recorded in the file: lines are written with one only once it can be trusted. */
+  private adoptSynced(mtimeMs: number | undefined): void {
+    if (mtimeMs === undefined) return;
+    this.syncedMtime = mtimeMs;
+    this.syncedRacy = false;
   }
 
   private async append(lines: readonly IndexLine[]): Promise<void> {
@@ -305,16 +326,12 @@ export class FileLibraryIndex implements LibraryIndex {
   /** The whole index, written anew from what is in memory. */
   private async rewrite(): Promise<void> {
     if (this.cannotWrite) return;
-    const images = this.images.all();
-    const skipped = [...this.skipped];
-    const synced = this.syncedMtime !== undefined && !this.syncedRacy ? this.syncedMtime : undefined;
-    function* lines(): Generator<IndexLine> {
-      for (const image of images) yield { kind: 'image', image };
-      for (const sidecar of skipped) yield { kind: 'skipped', sidecar };
-      if (synced !== undefined) yield { kind: 'synced', mtimeMs: synced };
-    }
     try {
-      this.file = await writeIndexFile(this.indexFile, lines());
+      this.file = await writeIndexFile(this.indexFile, {
+        columns: this.images.toColumns(),
+        skipped: [...this.skipped],
+        synced: this.syncedMtime !== undefined && !this.syncedRacy ? this.syncedMtime : undefined,
+      });
     } catch (error) {
       this.writeFailed(error);
     }
@@ -357,13 +374,12 @@ export class FileLibraryIndex implements LibraryIndex {
       );
   }
 
-  /** When the directory changed since the images last matched it, the changes are found and recorded. */
-  private async syncWithDirectory(arrived: number): Promise<void> {
-    let mtimeMs: number;
-    try {
-      mtimeMs = (await stat(this.directory)).mtimeMs;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  /**
+   * When the directory changed since the images last matched it (its time is `mtimeMs` now), the
+   * changes are found and recorded.
+   */
+  private async syncWithDirectory(arrived: number, mtimeMs: number | undefined): Promise<void> {
+    if (mtimeMs === undefined) {
       this.images = new ImageSet(); // the directory is gone: so is the library
       this.skipped.clear();
       this.syncedMtime = undefined;
@@ -378,7 +394,7 @@ export class FileLibraryIndex implements LibraryIndex {
     if (!listing) return;
     const gone = new Set<string>();
     const toRead: string[] = [];
-    for (const image of this.images.all()) {
+    for (const image of this.images.names()) {
       if (!listing.entries.has(image.sidecar)) gone.add(image.sidecar);
       // Its image went away or became something else: reading the sidecar again says which.
       else if (!listing.entries.get(image.file)?.isFile()) toRead.push(image.sidecar);

@@ -17,7 +17,14 @@ const int = z.number().int();
 
 /** A name in the directory itself: a path could make the library serve any file on disk. */
 export function isPlainFileName(name: string): boolean {
-  return name.length > 0 && !/[/\\\0]/.test(name) && name !== '.' && name !== '..';
+  return (
+    name.length > 0 &&
+    name !== '.' &&
+    name !== '..' &&
+    !name.includes('/') &&
+    !name.includes('\\') &&
+    !name.includes('\0')
+  );
 }
 
 /** A name in the sidecar's own directory. */

@@ -124,6 +124,11 @@ export class FileLibraryIndex implements LibraryIndex {
   private turn: Promise<unknown> = Promise.resolve();
   /** Directory listings begun so far: a request knows whether one began after it arrived. */
   private listings = 0;
+  /**
+   * Sidecars added by saves while a directory listing was under way: the listing may have missed
+   * them, which does not make them gone.
+   */
+  private addedWhileListing: Set<string> | undefined;
 
   constructor(
     directory: string,
@@ -137,6 +142,7 @@ export class FileLibraryIndex implements LibraryIndex {
   async add(saved: SavedImage): Promise<void> {
     if (path.dirname(saved.path) !== this.directory) return;
     const image = indexedImageOf(saved);
+    this.addedWhileListing?.add(image.sidecar);
     if (this.loaded) {
       this.images.upsert([image]);
       this.skipped.delete(image.sidecar);
@@ -390,11 +396,19 @@ export class FileLibraryIndex implements LibraryIndex {
   }
 
   private async reconcile(): Promise<void> {
-    const listing = await this.listDirectory();
+    const addedWhileListing = new Set<string>();
+    this.addedWhileListing = addedWhileListing;
+    let listing: Listing | undefined;
+    try {
+      listing = await this.listDirectory();
+    } finally {
+      this.addedWhileListing = undefined;
+    }
     if (!listing) return;
     const gone = new Set<string>();
     const toRead: string[] = [];
     for (const image of this.images.names()) {
+      if (addedWhileListing.has(image.sidecar)) continue;
       if (!listing.entries.has(image.sidecar)) gone.add(image.sidecar);
       // Its image went away or became something else: reading the sidecar again says which.
       else if (!listing.entries.get(image.file)?.isFile()) toRead.push(image.sidecar);

@@ -33,11 +33,16 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants
 
 /** The text of `file`; throws NotARegularFileError unless it is a regular file of at most maxBytes. */
 export async function readRegularFile(file: string, maxBytes: number): Promise<string> {
+  return (await readRegularBytes(file, maxBytes)).toString('utf8');
+}
+
+/** The bytes of `file`; throws NotARegularFileError unless it is a regular file of at most maxBytes. */
+export async function readRegularBytes(file: string, maxBytes: number): Promise<Buffer> {
   checkRegular(await lstat(file), maxBytes);
   const handle = await open(file, OPEN_FLAGS);
   try {
     checkRegular(await handle.stat(), maxBytes);
-    return await handle.readFile('utf8');
+    return await handle.readFile();
   } finally {
     await handle.close();
   }

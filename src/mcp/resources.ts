@@ -5,7 +5,6 @@
  * resource URI never opens any other file. Clients hear `notifications/resources/list_changed`
  * whenever an image is saved.
  */
-import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
@@ -17,12 +16,15 @@ import {
 import { MODELS } from '../catalog/models.js';
 import { formatBytes } from '../core/units.js';
 import type { LibraryImage, LibraryIndex } from '../library/library-index.js';
+import { NotARegularFileError, readRegularBytes } from '../library/regular-file.js';
 
 export const CATALOG_URI = 'flux-mcp://models';
 export const RESOURCE_PAGE_SIZE = 50;
 /** JSON-RPC error the spec gives for an unknown resource. */
 const RESOURCE_NOT_FOUND = -32002;
 const INVALID_PARAMS = -32602;
+/** A sidecar is a few KB; what the library reads as one (library/sidecar-reader.ts). */
+const MAX_SIDECAR_READ_BYTES = 1_000_000;
 
 export interface ResourceOptions {
   /** Largest image returned whole by resources/read (Claude Desktop refuses messages over 1 MB). */
@@ -105,11 +107,24 @@ export function installResources(server: Server, library: LibraryIndex, options:
         { uri, path: image.path, bytes: image.bytes },
       );
     }
-    const [bytes, sidecar] = await Promise.all([readFile(image.path), readFile(image.sidecarPath, 'utf8')]);
+    // Read as regular files only: either may have been swapped for a link since it was indexed.
+    let bytes: Buffer;
+    let sidecar: Buffer;
+    try {
+      [bytes, sidecar] = await Promise.all([
+        readRegularBytes(image.path, options.maxReadBytes),
+        readRegularBytes(image.sidecarPath, MAX_SIDECAR_READ_BYTES),
+      ]);
+    } catch (error) {
+      if (!(error instanceof NotARegularFileError) && (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      throw new McpError(RESOURCE_NOT_FOUND, `${image.file} or its sidecar changed on disk: list the images again`, {
+        uri,
+      });
+    }
     return {
       contents: [
         { uri: image.uri, mimeType: image.mimeType, blob: bytes.toString('base64') },
-        { uri: pathToFileURL(image.sidecarPath).href, mimeType: 'application/json', text: sidecar },
+        { uri: pathToFileURL(image.sidecarPath).href, mimeType: 'application/json', text: sidecar.toString('utf8') },
       ],
     };
   });

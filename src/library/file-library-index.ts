@@ -259,7 +259,9 @@ export class FileLibraryIndex implements LibraryIndex {
     const fold = new IndexFold();
     const { damage } = foldLines(read.data, fold, true);
     if (damage) return this.rebuild(damage);
-    this.images = ImageSet.of(fold.columns);
+    const columns = fold.columns();
+    if (!columns) return this.rebuild('its columns are not all the same length');
+    this.images = ImageSet.of(columns);
     this.skipped.clear();
     this.applyChanges(fold);
     this.file = read.identity;

@@ -20,11 +20,19 @@
  * Saves add their image at once (`add`), without waiting for a listing in progress. Listings run
  * one at a time, so the in-memory set and the file are changed by one of them only.
  */
-import type { Dirent } from 'node:fs';
-import { lstat, mkdir, readdir, stat } from 'node:fs/promises';
+import { lstat, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from '../core/log.js';
+import {
+  directoryTime,
+  indexedImageOf,
+  isSidecarName,
+  type Listing,
+  listDirectory,
+  readSidecars,
+  type SidecarsRead,
+} from './directory-scan.js';
 import { ImageSet, type IndexedImage } from './image-set.js';
 import {
   appendLines,
@@ -42,63 +50,12 @@ import {
 import type { ImageQuery, LibraryImage, LibraryIndex, Page, PagePosition, QueryResult } from './library-index.js';
 import { kindOf } from './regular-file.js';
 import type { SavedImage } from './sidecar.js';
-import { readSidecar } from './sidecar-reader.js';
 
-/** How old a directory modification time must be to be trusted (FAT keeps it to 2 s). */
-const RACY_MS = 3_000;
-/** Sidecars read at once while (re)building: enough to keep the disk busy, not so many as to run out of handles. */
-const READ_CONCURRENCY = 16;
 /** Past this many lines of changes, a start folds them into the columns, to load faster next time. */
 const SLACK_LINES = 2_000;
 
 /** Names that file URIs spell as they are (those the server gives its images among them). */
 const URL_SAFE_NAME = /^[A-Za-z0-9._~-]+$/;
-
-/** Sidecars are `*.json`; dot-files are temp files being written, and the index's own folder. */
-const isSidecarName = (name: string): boolean => name.endsWith('.json') && !name.startsWith('.');
-
-/** What a listing of the directory found, and when it could be trusted. */
-interface Listing {
-  readonly mtimeMs: number;
-  /** Listed while the modification time was too fresh to trust (RACY_MS). */
-  readonly racy: boolean;
-  readonly entries: ReadonlyMap<string, Dirent>;
-}
-
-/** The directory's modification time, or undefined when there is no directory. */
-async function directoryTime(directory: string): Promise<number | undefined> {
-  try {
-    return (await stat(directory)).mtimeMs;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-/** What reading a batch of sidecars found. */
-interface SidecarsRead {
-  readonly images: IndexedImage[];
-  /** Not usable sidecars (warned about). */
-  readonly skipped: string[];
-  /** Gone since they were listed. */
-  readonly missing: string[];
-}
-
-/** What the index keeps of a saved image. */
-function indexedImageOf(image: SavedImage): IndexedImage {
-  return {
-    sidecar: path.basename(image.sidecarPath),
-    file: image.file,
-    createdAt: image.createdAt,
-    tool: image.tool,
-    model: image.model,
-    prompt: image.prompt,
-    width: image.width,
-    height: image.height,
-    mimeType: image.mimeType,
-    bytes: image.bytes,
-  };
-}
 
 export class FileLibraryIndex implements LibraryIndex {
   readonly directory: string;
@@ -422,13 +379,13 @@ export class FileLibraryIndex implements LibraryIndex {
     const read = await this.readSidecars(toRead, listing);
     for (const name of gone) this.forget(name);
     for (const name of read.missing) gone.add(name);
-    this.images.remove(new Set([...gone, ...read.skipped]));
+    this.images.remove(new Set([...gone, ...read.skipped.map((skip) => skip.name)]));
     this.images.upsert(read.images);
     this.syncedMtime = listing.mtimeMs;
     this.syncedRacy = listing.racy;
     await this.append([
       ...[...gone].map((sidecar): IndexLine => ({ kind: 'gone', sidecar })),
-      ...read.skipped.map((sidecar): IndexLine => ({ kind: 'skipped', sidecar })),
+      ...read.skipped.map(({ name }): IndexLine => ({ kind: 'skipped', sidecar: name })),
       ...read.images.map((image): IndexLine => ({ kind: 'image', image })),
       ...(listing.racy ? [] : [{ kind: 'synced', mtimeMs: listing.mtimeMs } as const]),
     ]);
@@ -446,20 +403,9 @@ export class FileLibraryIndex implements LibraryIndex {
     ]);
   }
 
-  /** The directory's entries, with its modification time taken first (a change during the listing shows next time). */
-  private async listDirectory(): Promise<Listing | undefined> {
-    let mtimeMs: number;
-    try {
-      mtimeMs = (await stat(this.directory)).mtimeMs;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+  private listDirectory(): Promise<Listing | undefined> {
     this.listings += 1;
-    const racy = Date.now() - mtimeMs < RACY_MS;
-    const entries = new Map<string, Dirent>();
-    for (const entry of await readdir(this.directory, { withFileTypes: true })) entries.set(entry.name, entry);
-    return { mtimeMs, racy, entries };
+    return listDirectory(this.directory);
   }
 
   /**
@@ -467,31 +413,10 @@ export class FileLibraryIndex implements LibraryIndex {
    * warning each; names gone since the listing are forgotten without a word.
    */
   private async readSidecars(names: readonly string[], listing: Listing | undefined): Promise<SidecarsRead> {
-    const kinds = listing
-      ? (name: string) => {
-          const entry = listing.entries.get(name);
-          return entry ? kindOf(entry) : undefined;
-        }
-      : undefined;
-    const read: SidecarsRead = { images: [], skipped: [], missing: [] };
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < names.length) {
-        const name = names[next++]!;
-        const outcome = await readSidecar(this.directory, name, kinds);
-        if (outcome.ok) {
-          this.skipped.delete(name);
-          read.images.push(indexedImageOf(outcome.image));
-        } else if (outcome.missing) {
-          this.forget(name);
-          read.missing.push(name);
-        } else {
-          this.skip(name, outcome.reason);
-          read.skipped.push(name);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, names.length) }, worker));
+    const read = await readSidecars(this.directory, names, listing);
+    for (const image of read.images) this.skipped.delete(image.sidecar);
+    for (const name of read.missing) this.forget(name);
+    for (const { name, reason } of read.skipped) this.skip(name, reason);
     return read;
   }
 

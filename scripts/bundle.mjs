@@ -11,9 +11,14 @@
  * - ajv is replaced by a stub: the SDK's Server builds an Ajv validator only when not given one,
  *   for elicitation, which this server never uses; createServer passes its own (src/server.ts).
  *   Leaving ajv out removes its ~120 modules from every start.
+ * - The answers to `initialize` and `tools/list` are made here, by the server tsc just built (a
+ *   real session asked both), and put into the bundle: the stdio front door gives them while the
+ *   SDK and the tools load (src/transports/front-door.ts). Made at every build, they follow every
+ *   change to the tools, their descriptions and schemas.
  */
 import { rm } from 'node:fs/promises';
 import { build } from 'esbuild';
+import { computeStartAnswers } from '../dist/transports/compute-start-answers.js';
 
 const stubAjv = {
   name: 'stub-ajv',
@@ -42,6 +47,7 @@ await build({
   sourcemap: 'linked',
   external: ['sharp', 'undici'],
   plugins: [stubAjv],
+  define: { __FLUX_START_ANSWERS__: JSON.stringify(await computeStartAnswers()) },
   chunkNames: 'chunks/[name]-[hash]',
   // Any bundled CommonJS code that calls require() for Node built-ins finds it.
   banner: {

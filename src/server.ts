@@ -13,7 +13,7 @@ import { Redactor } from './core/redact.js';
 import { SERVER_NAME, SERVER_VERSION, USER_AGENT } from './core/version.js';
 import { GatewayClient } from './gateway/client.js';
 import { CallLimiter } from './gateway/limiter.js';
-import { ImageLibrary } from './library/image-library.js';
+import { FileLibraryIndex } from './library/file-library-index.js';
 import { InFlightCalls } from './mcp/in-flight.js';
 import { DEFAULT_PROGRESS_INTERVAL_MS } from './mcp/progress.js';
 import { installPrompts } from './mcp/prompts.js';
@@ -89,7 +89,7 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
   const sessions = new Sessions();
   const secrets = secretsOf(config);
   const log = sessions.forwardLog(options.log ?? createLogger(config.logLevel, secrets), secrets);
-  const library = new ImageLibrary(config.outputDir, log);
+  const library = new FileLibraryIndex(config.outputDir, log);
   const ctx: ToolContext = {
     config,
     log,

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/core/log.js';
-import { ImageLibrary } from '../src/library/image-library.js';
+import { FileLibraryIndex } from '../src/library/file-library-index.js';
 import { saveImage } from '../src/library/save.js';
 import { parseSidecar, SIDECAR_SCHEMA, sidecarSchema } from '../src/library/sidecar.js';
 import { RESOURCE_PAGE_SIZE } from '../src/mcp/resources.js';
@@ -261,8 +261,9 @@ describe('the sidecar schema', () => {
         sha256: sha256(bytes),
       });
       // The save path and the library describe the image the same way.
-      const listed = await new ImageLibrary(dir, createLogger('silent', [])).list();
-      expect(listed).toEqual([saved]);
+      const listed = await new FileLibraryIndex(dir, createLogger('silent', [])).query({}, 10);
+      const { sha256: _sha256, ...described } = saved;
+      expect(listed).toEqual({ images: [described], matched: 1 });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -279,12 +280,12 @@ describe('the sidecar schema', () => {
     try {
       await writeFile(path.join(dir, 'bad.json'), '{');
       const lines: string[] = [];
-      const library = new ImageLibrary(
+      const library = new FileLibraryIndex(
         dir,
         createLogger('warn', [], (line) => lines.push(line)),
       );
-      await Promise.all([library.list(), library.list(), library.list()]);
-      await library.list();
+      await Promise.all([library.query({}, 1), library.page(undefined, 1), library.query({}, 1)]);
+      await library.query({}, 1);
       expect(lines).toEqual([expect.stringMatching(/^flux-mcp warn: skipped bad\.json: not JSON \(/)]);
     } finally {
       await rm(dir, { recursive: true, force: true });

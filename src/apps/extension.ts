@@ -11,7 +11,7 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { CallToolResult, ReadResourceResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../core/log.js';
-import type { ImageLibrary } from '../library/image-library.js';
+import type { LibraryIndex } from '../library/library-index.js';
 import type { ToolsExtension } from '../mcp/registry.js';
 import type { ToolDefinition } from '../tools/definition.js';
 import { GALLERY_META_KEY, GALLERY_TOOLS, GALLERY_URI, type GalleryData, PAGE_MAX } from './contract.js';
@@ -24,13 +24,13 @@ import { cursorAfter, galleryPageTool } from './page-tool.js';
 /** What the sessions of one process share: the page's HTML, the thumbnail cache, the page tool. */
 export interface Apps {
   readonly page: () => Promise<string | undefined>;
-  readonly library: ImageLibrary;
+  readonly library: LibraryIndex;
   readonly items: GalleryItems;
   readonly appOnly: readonly ToolDefinition[];
   readonly log: Logger;
 }
 
-export function createApps(library: ImageLibrary, tools: readonly ToolDefinition[], log: Logger): Apps {
+export function createApps(library: LibraryIndex, tools: readonly ToolDefinition[], log: Logger): Apps {
   const items = new GalleryItems(tools, log);
   return {
     page: galleryPageLoader(log.warn),
@@ -98,8 +98,8 @@ async function galleryData(
   const listed = Array.isArray(structured?.images) ? (structured.images as { path?: unknown }[]) : [];
   const paths = listed.map((image) => image.path).filter((path): path is string => typeof path === 'string');
   if (paths.length === 0) return undefined;
-  const byPath = new Map((await apps.library.list()).map((image) => [image.path, image]));
-  const images = paths.slice(0, PAGE_MAX).flatMap((path) => byPath.get(path) ?? []);
+  const found = await Promise.all(paths.slice(0, PAGE_MAX).map((path) => apps.library.get(path)));
+  const images = found.flatMap((image) => image ?? []);
   const items = await apps.items.describe(images);
   // list_images says how many matched; the page tool carries on after the last one shown.
   const matched = typeof structured?.matched === 'number' ? structured.matched : undefined;

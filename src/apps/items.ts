@@ -5,8 +5,9 @@
  */
 import type { Logger } from '../core/log.js';
 import { makeThumbnail } from '../imaging/thumbnail.js';
+import type { LibraryImage } from '../library/library-index.js';
 import { readRegularFile } from '../library/regular-file.js';
-import { parseSidecar, type SavedImage } from '../library/sidecar.js';
+import { parseSidecar } from '../library/sidecar.js';
 import type { ToolDefinition } from '../tools/definition.js';
 import type { GalleryItem } from './contract.js';
 import { plansFor } from './plans.js';
@@ -32,7 +33,7 @@ export class GalleryItems {
   ) {}
 
   /** The gallery items of these images, in order, a few at a time. */
-  async describe(images: readonly SavedImage[]): Promise<GalleryItem[]> {
+  async describe(images: readonly LibraryImage[]): Promise<GalleryItem[]> {
     const items: GalleryItem[] = new Array(images.length);
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -45,7 +46,7 @@ export class GalleryItems {
     return items;
   }
 
-  private async item(image: SavedImage): Promise<GalleryItem> {
+  private async item(image: LibraryImage): Promise<GalleryItem> {
     const [sidecar, thumbnail] = await Promise.all([this.sidecar(image), this.thumbnail(image)]);
     return {
       path: image.path,
@@ -66,7 +67,7 @@ export class GalleryItems {
     };
   }
 
-  private async sidecar(image: SavedImage) {
+  private async sidecar(image: LibraryImage) {
     try {
       const reading = parseSidecar(await readRegularFile(image.sidecarPath, MAX_SIDECAR_BYTES));
       return reading.ok ? reading.sidecar : undefined;
@@ -75,7 +76,7 @@ export class GalleryItems {
     }
   }
 
-  private async thumbnail(image: SavedImage): Promise<Thumb> {
+  private async thumbnail(image: LibraryImage): Promise<Thumb> {
     const key = `${image.path}\0${image.bytes}\0${image.createdAt}`;
     const cached = this.thumbnails.get(key);
     if (cached) {

@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import { invalidArgument } from '../core/failure.js';
-import type { ImageLibrary } from '../library/image-library.js';
+import type { LibraryIndex } from '../library/library-index.js';
 import type { SavedImage } from '../library/sidecar.js';
 import { defineTool } from '../tools/definition.js';
 import { listImagesInput, parseTime } from '../tools/list-images.js';
@@ -41,10 +41,10 @@ function readCursor(cursor: string): [string, string] {
   throw invalidArgument('cursor is not one this tool gave: pass the nextCursor of the previous page, or none');
 }
 
-const olderThan = (image: SavedImage, [createdAt, file]: [string, string]): boolean =>
+const olderThan = (image: Pick<SavedImage, 'createdAt' | 'file'>, [createdAt, file]: [string, string]): boolean =>
   image.createdAt < createdAt || (image.createdAt === createdAt && image.file < file);
 
-export function galleryPageTool(library: ImageLibrary, items: GalleryItems) {
+export function galleryPageTool(library: LibraryIndex, items: GalleryItems) {
   return defineTool({
     name: PAGE_TOOL,
     title: 'Gallery page',
@@ -53,12 +53,15 @@ export function galleryPageTool(library: ImageLibrary, items: GalleryItems) {
     outputSchema: pageOutput,
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     handler: async (args) => {
-      const found = await library.find({
-        ...(args.query ? { query: args.query } : {}),
-        ...(args.model ? { model: args.model } : {}),
-        ...(args.since !== undefined ? { since: parseTime('since', args.since) } : {}),
-        ...(args.until !== undefined ? { until: parseTime('until', args.until) } : {}),
-      });
+      const { images: found } = await library.query(
+        {
+          ...(args.query ? { query: args.query } : {}),
+          ...(args.model ? { model: args.model } : {}),
+          ...(args.since !== undefined ? { since: parseTime('since', args.since) } : {}),
+          ...(args.until !== undefined ? { until: parseTime('until', args.until) } : {}),
+        },
+        Number.MAX_SAFE_INTEGER,
+      );
       const after = args.cursor === undefined ? undefined : readCursor(args.cursor);
       const rest = after ? found.filter((image) => olderThan(image, after)) : found;
       const page = rest.slice(0, args.limit);

@@ -1,8 +1,13 @@
 /**
  * How many gateway calls run at once: a global cap (the upstream account's active tasks) and
  * per-model caps (the catalog's, or FLUX_MCP_MODEL_CONCURRENCY). Calls beyond wait in line, first come first served among
- * those that could start; each learns its place as the line moves, and a call cancelled while
- * waiting leaves the line without ever reaching the gateway.
+ * those that could start, and a call cancelled while waiting leaves the line without ever reaching
+ * the gateway.
+ *
+ * Each waiting call learns its place in line, but not at every move: with 1,000 calls queued,
+ * telling every waiter each time the line moves would be ~500,000 progress notifications. A call
+ * hears its place when it joins, and again only at a few milestones of the way to the front
+ * (see `milestonesOf`): a bounded number per call, so progress traffic grows linearly with calls.
  */
 import { cancelledFailure } from '../core/failure.js';
 
@@ -16,6 +21,18 @@ interface Waiter {
   readonly model: string;
   readonly start: () => void;
   readonly onPosition: ((position: number, waiting: number) => void) | undefined;
+  /** Places still to announce, highest first; the first is the place it joined at. */
+  milestones: number[];
+}
+
+/**
+ * The places a call that joined the line at `joinedAt` is told about: where it joined, a quarter,
+ * half and three quarters of the way to the front, and next in line. At most five, whatever the
+ * length of the line.
+ */
+export function milestonesOf(joinedAt: number): number[] {
+  const places = [joinedAt, Math.floor((joinedAt * 3) / 4), Math.floor(joinedAt / 2), Math.floor(joinedAt / 4), 1];
+  return places.filter((place, i) => place >= 1 && (i === 0 || place < places[i - 1]!));
 }
 
 export type Release = () => void;
@@ -34,7 +51,8 @@ export class CallLimiter {
 
   /**
    * Wait for a slot for `model`; resolves with the function that gives it back. `onPosition`
-   * hears the call's place in line (1 = next) whenever it changes, if it has to wait at all.
+   * hears the call's place in line (1 = next) when it joins and at a few milestones on the way to
+   * the front (`milestonesOf`), if it has to wait at all.
    */
   acquire(
     model: string,
@@ -50,6 +68,7 @@ export class CallLimiter {
       const waiter: Waiter = {
         model,
         onPosition: options.onPosition,
+        milestones: milestonesOf(this.line.length + 1),
         start: () => {
           signal?.removeEventListener('abort', leave);
           resolve(this.take(model));
@@ -104,7 +123,18 @@ export class CallLimiter {
     if (started) this.announce();
   }
 
+  /**
+   * Tell each waiter that has reached its next milestone where it stands. One pass over the line
+   * per move, but a waiter is called only when it passes a milestone: a place it skipped past
+   * (several calls ahead of it left at once) is not announced on its own.
+   */
   private announce(): void {
-    for (const [index, waiter] of this.line.entries()) waiter.onPosition?.(index + 1, this.line.length);
+    for (const [index, waiter] of this.line.entries()) {
+      const position = index + 1;
+      const next = waiter.milestones[0];
+      if (next === undefined || position > next) continue;
+      while (waiter.milestones.length > 0 && waiter.milestones[0]! >= position) waiter.milestones.shift();
+      waiter.onPosition?.(position, this.line.length);
+    }
   }
 }

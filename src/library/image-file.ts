@@ -11,7 +11,10 @@ import { readRegularBytes } from './regular-file.js';
 import type { SavedImage } from './sidecar.js';
 
 /** The image's bytes; throws NotARegularFileError or NotTheImageError. */
-export async function readLibraryImage(image: SavedImage, maxBytes: number): Promise<Buffer> {
+export async function readLibraryImage(
+  image: Pick<SavedImage, 'path' | 'file' | 'mimeType'>,
+  maxBytes: number,
+): Promise<Buffer> {
   const bytes = await readRegularBytes(image.path, maxBytes);
   const format = sniffImageFormat(bytes.subarray(0, 32));
   if (!format || IMAGE_FORMATS[format].mimeType !== image.mimeType) {

@@ -12,8 +12,10 @@ export class NotARegularFileError extends Error {
   override readonly name = 'NotARegularFileError';
 }
 
-/** What a directory entry is, in words for a message. */
-export function kindOf(stats: Stats): string {
+/** What a directory entry is, in words for a message; from an lstat or a directory listing's entry. */
+export function kindOf(
+  stats: Pick<Stats, 'isFile' | 'isDirectory' | 'isSymbolicLink' | 'isFIFO' | 'isSocket'>,
+): string {
   if (stats.isFile()) return 'file';
   if (stats.isDirectory()) return 'directory';
   if (stats.isSymbolicLink()) return 'symbolic link';

@@ -15,11 +15,20 @@ export const SIDECAR_SCHEMA = 'flux-mcp.image/1';
 
 const int = z.number().int();
 
-/** A name in the sidecar's own directory: a path could make the library serve any file on disk. */
-const fileNameSchema = z
-  .string()
-  .min(1)
-  .refine((name) => !/[/\\\0]/.test(name) && name !== '.' && name !== '..', 'expected a file name without directories');
+/** A name in the directory itself: a path could make the library serve any file on disk. */
+export function isPlainFileName(name: string): boolean {
+  return (
+    name.length > 0 &&
+    name !== '.' &&
+    name !== '..' &&
+    !name.includes('/') &&
+    !name.includes('\\') &&
+    !name.includes('\0')
+  );
+}
+
+/** A name in the sidecar's own directory. */
+const fileNameSchema = z.string().min(1).refine(isPlainFileName, 'expected a file name without directories');
 
 /** Token counts reported by token-billed models. */
 export const tokenUsageSchema = z.object({

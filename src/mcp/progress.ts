@@ -1,9 +1,11 @@
 /**
  * `notifications/progress` for one tool call, when the client asked for them (a progressToken in
- * the request's _meta): validated → queued (place in line) → sending → waiting (every few
- * seconds, with the elapsed time) → downloading → saved. `progress` grows by one with every
- * notification, as the spec requires; there is no total, since the gateway gives no estimate.
- * Nothing is sent after the client cancelled the call.
+ * the request's _meta): validated → queued (place in line, at a few milestones) → sending →
+ * waiting (every few seconds, with the elapsed time) → downloading → saved. A call sends a bounded
+ * number of notifications apart from the waiting ticks, so 500 calls at once make ~5,000, not
+ * hundreds of thousands. `progress` grows by one with every notification, as the spec requires;
+ * there is no total, since the gateway gives no estimate. Nothing is sent after the client
+ * cancelled the call.
  */
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
@@ -51,8 +53,12 @@ export class CallProgress implements ProgressReporter {
     this.send(`validated: ${what}`);
   }
 
+  /**
+   * The call's place in line. The limiter announces only a few milestones per call; a place that
+   * is not lower than the last one told adds nothing, so it is not sent.
+   */
   queued(position: number, waiting: number): void {
-    if (position === this.lastPosition) return;
+    if (this.lastPosition !== undefined && position >= this.lastPosition) return;
     this.lastPosition = position;
     this.send(`queued: position ${position} of ${waiting} waiting for a free slot`);
   }

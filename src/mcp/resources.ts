@@ -16,16 +16,17 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { MODELS } from '../catalog/models.js';
 import { formatBytes } from '../core/units.js';
-import { readLibraryImage } from '../library/image-file.js';
-import type { ImageLibrary } from '../library/image-library.js';
-import { readRegularFile } from '../library/regular-file.js';
-import type { SavedImage } from '../library/sidecar.js';
+import { NotTheImageError, readLibraryImage } from '../library/image-file.js';
+import type { LibraryImage, LibraryIndex } from '../library/library-index.js';
+import { NotARegularFileError, readRegularBytes } from '../library/regular-file.js';
 
 export const CATALOG_URI = 'flux-mcp://models';
 export const RESOURCE_PAGE_SIZE = 50;
 /** JSON-RPC error the spec gives for an unknown resource. */
 const RESOURCE_NOT_FOUND = -32002;
 const INVALID_PARAMS = -32602;
+/** A sidecar is a few KB; what the library reads as one (library/sidecar-reader.ts). */
+const MAX_SIDECAR_READ_BYTES = 1_000_000;
 
 export interface ResourceOptions {
   /** Largest image returned whole by resources/read (Claude Desktop refuses messages over 1 MB). */
@@ -47,7 +48,7 @@ const catalogResource: Resource = {
   mimeType: 'application/json',
 };
 
-function imageResource(image: SavedImage): Resource {
+function imageResource(image: LibraryImage): Resource {
   const title = image.prompt.length > 80 ? `${image.prompt.slice(0, 79)}…` : image.prompt;
   return {
     uri: image.uri,
@@ -61,7 +62,7 @@ function imageResource(image: SavedImage): Resource {
 }
 
 /** Cursors name the last item of a page, so pages stay put when new images arrive on top. */
-function encodeCursor(image: SavedImage): string {
+function encodeCursor(image: LibraryImage): string {
   return Buffer.from(JSON.stringify([image.createdAt, image.file])).toString('base64url');
 }
 
@@ -79,23 +80,18 @@ function decodeCursor(cursor: string): [string, string] {
   );
 }
 
-const olderThan = (image: SavedImage, [createdAt, file]: [string, string]): boolean =>
-  image.createdAt < createdAt || (image.createdAt === createdAt && image.file < file);
-
-export function installResources(server: Server, library: ImageLibrary, options: ResourceOptions): void {
+export function installResources(server: Server, library: LibraryIndex, options: ResourceOptions): void {
   server.registerCapabilities({ resources: { listChanged: true } });
 
   server.setRequestHandler(ListResourcesRequestSchema, async (request) => {
     options.onListed?.();
-    const images = await library.list();
     const cursor = request.params?.cursor;
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
-    const remaining = after ? images.filter((image) => olderThan(image, after)) : images;
     const room = after ? RESOURCE_PAGE_SIZE : RESOURCE_PAGE_SIZE - 1; // the first page starts with the catalog
-    const page = remaining.slice(0, room);
+    const page = await library.page(after && { createdAt: after[0], file: after[1] }, room);
     return {
-      resources: [...(after ? [] : [catalogResource]), ...page.map(imageResource)],
-      ...(remaining.length > room ? { nextCursor: encodeCursor(page[page.length - 1]!) } : {}),
+      resources: [...(after ? [] : [catalogResource]), ...page.images.map(imageResource)],
+      ...(page.more ? { nextCursor: encodeCursor(page.images[page.images.length - 1]!) } : {}),
     };
   });
 
@@ -123,21 +119,27 @@ export function installResources(server: Server, library: ImageLibrary, options:
         { uri, path: image.path, bytes: image.bytes },
       );
     }
+    // Opened again as regular files of the right kind: either may have been swapped since it was
+    // indexed, and a planted sidecar must not make the read return some other file.
     let bytes: Buffer;
-    let sidecar: string;
+    let sidecar: Buffer;
     try {
-      // Opened again as regular files of the right kind: either may have been swapped since it was listed.
       [bytes, sidecar] = await Promise.all([
         readLibraryImage(image, options.maxReadBytes),
-        readRegularFile(image.sidecarPath, options.maxReadBytes),
+        readRegularBytes(image.sidecarPath, MAX_SIDECAR_READ_BYTES),
       ]);
     } catch (error) {
+      const changed =
+        error instanceof NotARegularFileError ||
+        error instanceof NotTheImageError ||
+        (error as NodeJS.ErrnoException).code === 'ENOENT';
+      if (!changed) throw error;
       throw new McpError(RESOURCE_NOT_FOUND, `${image.file} cannot be read: ${(error as Error).message}`, { uri });
     }
     return {
       contents: [
         { uri: image.uri, mimeType: image.mimeType, blob: bytes.toString('base64') },
-        { uri: pathToFileURL(image.sidecarPath).href, mimeType: 'application/json', text: sidecar },
+        { uri: pathToFileURL(image.sidecarPath).href, mimeType: 'application/json', text: sidecar.toString('utf8') },
       ],
     };
   });

@@ -4,7 +4,7 @@ import { ToolFailure } from '../core/failure.js';
 import type { Logger } from '../core/log.js';
 import type { GatewayClient } from '../gateway/client.js';
 import type { CallLimiter } from '../gateway/limiter.js';
-import type { ImageLibrary } from '../library/image-library.js';
+import type { LibraryIndex } from '../library/library-index.js';
 
 export interface ToolContext {
   readonly config: Config;
@@ -13,8 +13,8 @@ export interface ToolContext {
   readonly gateway: GatewayClient | undefined;
   /** Caps on gateway calls in flight, shared by every call of this server. */
   readonly limiter: CallLimiter;
-  /** The images saved in the output directory (for list_images and resources). */
-  readonly library: ImageLibrary;
+  /** The images saved in the output directory (for list_images and resources); every save adds to it. */
+  readonly library: LibraryIndex;
   /**
    * Directories whose files edit_images may read (HTTP mode); undefined for any path the user can
    * read (stdio and the CLI, where the caller is the user).

@@ -98,6 +98,8 @@ export async function deliverImage(ctx: ToolContext, delivery: Delivery): Promis
       `${ctx.config.outputDir} could not be written (${code}), so the image was saved in ${RESCUE_DIR}; fix FLUX_MCP_OUTPUT_DIR.`,
     );
   }
+  // The index learns of it at once (a rescued image is not in the library); this never fails the call.
+  await ctx.library.add(saved);
   ctx.log.info(
     `${delivery.tool} ${model.id}: saved ${saved.path}${image.requestId ? ` (request ${image.requestId})` : ''}`,
   );

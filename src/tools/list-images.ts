@@ -81,27 +81,29 @@ export function listImagesTool(ctx: ToolContext) {
       }
       const since = args.since !== undefined ? parseTime('since', args.since) : undefined;
       const until = args.until !== undefined ? parseTime('until', args.until) : undefined;
-      const found = await ctx.library.find({
-        ...(args.query ? { query: args.query } : {}),
-        ...(args.model ? { model: args.model } : {}),
-        ...(since ? { since } : {}),
-        ...(until ? { until } : {}),
-      });
-      const shown = found.slice(0, args.limit);
+      const { images: shown, matched } = await ctx.library.query(
+        {
+          ...(args.query ? { query: args.query } : {}),
+          ...(args.model ? { model: args.model } : {}),
+          ...(since ? { since } : {}),
+          ...(until ? { until } : {}),
+        },
+        args.limit,
+      );
       const lines = shown.map(
         (image) =>
           `${image.path} — ${image.width}×${image.height}, ${image.model}, ${image.createdAt}: "${clip(image.prompt, 100)}"`,
       );
       const summary =
-        found.length === 0
+        matched === 0
           ? `No saved image matches in ${ctx.config.outputDir}.`
-          : `${found.length} image(s) match${found.length > shown.length ? `; the newest ${shown.length} are listed (raise limit for more)` : ''}:`;
+          : `${matched} image(s) match${matched > shown.length ? `; the newest ${shown.length} are listed (raise limit for more)` : ''}:`;
       return {
         content: [{ type: 'text', text: [summary, ...lines].join('\n') }],
         structuredContent: {
           // Parsing keeps the listed fields of each library record and drops the rest.
           images: shown.map((image) => listedImage.parse(image)),
-          matched: found.length,
+          matched,
           directory: ctx.config.outputDir,
         },
       };

@@ -1,15 +1,22 @@
 /**
  * The server on stdio, as MCP clients start it. stdout carries JSON-RPC only; everything else
- * goes to stderr. When stdin ends or a signal arrives, calls under way are allowed to finish and
- * save their images before the process exits.
+ * goes to stderr. The front door (front-door.ts) answers `initialize` and `tools/list` from the
+ * answers made at build time while the server proper (stdio-session.ts) loads; when stdin ends or
+ * a signal arrives, calls under way are allowed to finish and save their images before the
+ * process exits.
+ *
+ * This module is what a start loads: it imports nothing heavy (no SDK, no zod, no tools).
  */
 import { type Config, ConfigError, configWarnings, describeSettings, loadConfig, secretsOf } from '../config.js';
-import { closeHttp } from '../core/http.js';
 import { createLogger } from '../core/log.js';
 import { SERVER_VERSION } from '../core/version.js';
-import { InFlightCalls } from '../mcp/in-flight.js';
-import { createServer } from '../server.js';
-import { LineDelimitedStdioTransport } from './stdio-transport.js';
+import { FrontDoor } from './front-door.js';
+import type { StartAnswers } from './start-answers.js';
+import type { StdioSession } from './stdio-session.js';
+
+/** Put in by scripts/bundle.mjs; absent when the server runs from tsc's output without its build step. */
+declare const __FLUX_START_ANSWERS__: StartAnswers | undefined;
+const START_ANSWERS = typeof __FLUX_START_ANSWERS__ === 'undefined' ? undefined : __FLUX_START_ANSWERS__;
 
 export async function runStdioServer(): Promise<void> {
   let config: Config;
@@ -25,29 +32,31 @@ export async function runStdioServer(): Promise<void> {
   const log = createLogger(config.logLevel, secretsOf(config));
   for (const warning of configWarnings(config)) log.warn(warning);
 
-  const inFlight = new InFlightCalls();
-  const server = createServer(config, { log, inFlight });
-  const transport = new LineDelimitedStdioTransport(process.stdin, process.stdout, log);
-
-  let stopping = false;
-  const stop = async (reason: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    if (inFlight.size > 0) log.info(`${reason}: waiting for ${inFlight.size} call(s) under way to finish`);
-    const finished = await inFlight.drain(config.shutdownGraceMs);
-    if (!finished)
-      log.warn(
-        `${reason}: calls still under way after ${config.shutdownGraceMs / 1000} s; exiting (their images may be lost)`,
+  let session: Promise<StdioSession> | undefined;
+  const door = new FrontDoor(process.stdout, START_ANSWERS, config.outputDir, log, () => {
+    session = import('./stdio-session.js').then(async ({ startStdioSession }) => {
+      const started = await startStdioSession(config, log);
+      door.handOver(started.input);
+      return started;
+    });
+    session.catch((error: unknown) => {
+      log.error(
+        `the server could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
       );
-    await server.close().catch(() => undefined);
-    await closeHttp().catch(() => undefined);
-    process.exit(0);
-  };
-  process.stdin.on('end', () => void stop('stdin closed'));
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+      process.exit(1);
+    });
+  });
 
-  await server.connect(transport);
+  // Before the server is loaded there is no call to wait for.
+  const stop = (reason: string): void => {
+    if (!session) process.exit(0);
+    void session.then((started) => started.stop(reason));
+  };
+  process.stdin.on('data', (chunk: Buffer) => door.receive(chunk));
+  process.stdin.on('end', () => stop('stdin closed'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
   log.info(
     `flux-mcp ${SERVER_VERSION} ready on stdio; images go to ${config.outputDir}; settings: ${describeSettings(config)}`,
   );

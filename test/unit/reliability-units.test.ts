@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ToolFailure } from '../../src/core/failure.js';
 import { resultUrlExpiry } from '../../src/gateway/download.js';
-import { CallLimiter } from '../../src/gateway/limiter.js';
+import { CallLimiter, milestonesOf } from '../../src/gateway/limiter.js';
 import { askedRetryDelayMs, isRetryableStatus, retryDelayMs } from '../../src/gateway/retry.js';
 
 describe('retry policy', () => {
@@ -100,6 +100,34 @@ describe('CallLimiter', () => {
     running();
     (await next)();
     expect(limiter.waiting).toBe(0);
+  });
+});
+
+describe('CallLimiter progress traffic', () => {
+  it('names a few milestones per place in line: where a call joined, ¾, ½, ¼ of the way, and next', () => {
+    expect(milestonesOf(1)).toEqual([1]);
+    expect(milestonesOf(2)).toEqual([2, 1]);
+    expect(milestonesOf(4)).toEqual([4, 3, 2, 1]);
+    expect(milestonesOf(1000)).toEqual([1000, 750, 500, 250, 1]);
+  });
+
+  it('tells N queued calls their place a bounded number of times each: linear, not quadratic', async () => {
+    for (const calls of [10, 100, 1000]) {
+      const limiter = new CallLimiter({ maxConcurrent: 1, modelCaps: {} });
+      const running = await limiter.acquire('a');
+      const heard: number[][] = Array.from({ length: calls }, () => []);
+      const waiting = heard.map((places) => limiter.acquire('a', { onPosition: (p) => places.push(p) }));
+      running();
+      for (const next of waiting) (await next)();
+
+      const total = heard.reduce((sum, places) => sum + places.length, 0);
+      expect(total, `${calls} calls`).toBeLessThanOrEqual(5 * calls);
+      for (const [i, places] of heard.entries()) {
+        expect(places[0], `call ${i} first hears where it joined`).toBe(i + 1);
+        expect(places[places.length - 1], `call ${i} hears when it is next`).toBe(1);
+        for (let k = 1; k < places.length; k++) expect(places[k]).toBeLessThan(places[k - 1]!);
+      }
+    }
   });
 });
 

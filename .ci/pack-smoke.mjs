@@ -58,7 +58,7 @@ try {
   const client = new Client({ name: 'pack-smoke', version: '1.0.0' });
   await client.connect(new StdioClientTransport(serverParams));
   const tools = (await client.listTools()).tools.map((t) => t.name);
-  if (tools.join() !== 'generate_image,edit_images,list_images') fail(`tools: ${tools.join(', ')}`);
+  if (tools.join() !== 'generate_image,edit_images,wait_for_image,list_images') fail(`tools: ${tools.join(', ')}`);
   const result = await client.callTool({
     name: 'generate_image',
     arguments: { prompt: 'A packaged kite', size: '256x256' },

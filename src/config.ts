@@ -36,6 +36,8 @@ export interface Config {
   readonly modelConcurrency: Readonly<Record<string, number>>;
   /** On shutdown, how long calls under way may take to finish and save. */
   readonly shutdownGraceMs: number;
+  /** How long an image call waits before it hands off to wait_for_image; 0 = never. */
+  readonly handoffAfterMs: number;
   readonly logLevel: LogLevel;
   /** `serve --http`: the bearer token every request must carry. */
   readonly httpToken: string | undefined;
@@ -88,6 +90,7 @@ const RETRIES: Range = [0, 10];
 const TIMEOUT_MS: Range = [1000, 3_600_000];
 const CONCURRENCY: Range = [1, 256];
 const GRACE_MS: Range = [0, 3_600_000];
+const HANDOFF_MS: Range = [0, 3_600_000];
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
 const FALSE_WORDS = ['0', 'false', 'no', 'off'];
@@ -344,6 +347,17 @@ export const SETTINGS = [
       if (problems.length > 0) throw new SettingProblem(problems.join('\n'));
       return caps;
     },
+  }),
+  setting({
+    env: 'FLUX_MCP_HANDOFF_AFTER_MS',
+    key: 'handoffAfterMs',
+    shownDefault: '45000',
+    description:
+      'How long (ms) an image call waits for its image before it returns the job to collect with ' +
+      '`wait_for_image` (clients cut calls at about 60 s and the agent would pay again); 0 never hands off. ' +
+      'Clients known to keep waiting while progress arrives wait to the end.',
+    fallback: () => 45_000,
+    parse: wholeNumber('FLUX_MCP_HANDOFF_AFTER_MS', HANDOFF_MS, 'milliseconds; 0 = never hand off'),
   }),
   setting({
     env: 'FLUX_MCP_SHUTDOWN_GRACE_MS',

@@ -14,6 +14,7 @@ import { SERVER_NAME, SERVER_VERSION, USER_AGENT } from './core/version.js';
 import { GatewayClient } from './gateway/client.js';
 import { CallLimiter } from './gateway/limiter.js';
 import { FileLibraryIndex } from './library/file-library-index.js';
+import { FileJobStore } from './library/job-store.js';
 import { InFlightCalls } from './mcp/in-flight.js';
 import { DEFAULT_PROGRESS_INTERVAL_MS } from './mcp/progress.js';
 import { installPrompts } from './mcp/prompts.js';
@@ -22,10 +23,12 @@ import { installResources } from './mcp/resources.js';
 import { EdgeServer } from './mcp/session-edge.js';
 import { Sessions } from './mcp/sessions.js';
 import type { ToolContext } from './pipeline/context.js';
+import { Jobs } from './pipeline/jobs.js';
 import type { ToolDefinition } from './tools/definition.js';
 import { editImagesTool } from './tools/edit-images.js';
 import { generateImageTool } from './tools/generate-image.js';
 import { listImagesTool } from './tools/list-images.js';
+import { waitForImageTool } from './tools/wait-for-image.js';
 
 /**
  * Largest image a resources/read returns whole: its base64 stays under the 1 MB that Claude
@@ -90,6 +93,8 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
   const secrets = secretsOf(config);
   const log = sessions.forwardLog(options.log ?? createLogger(config.logLevel, secrets), secrets);
   const library = new FileLibraryIndex(config.outputDir, log);
+  // Jobs outlive their calls' handlers: shutdown waits for them as for the calls.
+  const inFlight = options.inFlight ?? new InFlightCalls();
   const ctx: ToolContext = {
     config,
     log,
@@ -110,15 +115,21 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
     }),
     library,
     ...(options.fileInputDirs ? { fileInputDirs: options.fileInputDirs } : {}),
+    jobs: new Jobs({
+      store: new FileJobStore(config.outputDir),
+      log,
+      track: (job) => inFlight.trackJob(job),
+      redactor: new Redactor(secrets),
+    }),
     imageSaved: () => sessions.imageSaved(),
   };
-  const tools = [generateImageTool(ctx), editImagesTool(ctx), listImagesTool(ctx)];
+  const tools = [generateImageTool(ctx), editImagesTool(ctx), waitForImageTool(ctx), listImagesTool(ctx)];
   return {
     config,
     log,
     ctx,
     tools,
-    inFlight: options.inFlight ?? new InFlightCalls(),
+    inFlight,
     sessions,
     progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
     apps: config.apps ? createApps(library, tools, log) : undefined,

@@ -75,7 +75,7 @@ describe('a client that declares the MCP Apps extension', () => {
   it('sees the gallery on the image tools and list_images, and the page tool as app-only', async () => {
     const [listed, plainListed] = await Promise.all([apps.client.listTools(), plain.client.listTools()]);
     const byName = new Map(listed.tools.map((tool) => [tool.name, tool]));
-    for (const name of ['generate_image', 'edit_images', 'list_images']) {
+    for (const name of ['generate_image', 'edit_images', 'wait_for_image', 'list_images']) {
       expect(byName.get(name)?._meta).toEqual({ ui: { resourceUri: GALLERY_URI }, 'ui/resourceUri': GALLERY_URI });
     }
     expect(byName.get(PAGE_TOOL)?._meta).toEqual({

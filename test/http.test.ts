@@ -144,7 +144,7 @@ describe('with a token', () => {
   it('serves a client that sends it', async () => {
     const client = await connect(server.url, { authorization: `Bearer ${TOKEN}` });
     try {
-      expect((await client.listTools()).tools).toHaveLength(3);
+      expect((await client.listTools()).tools).toHaveLength(4);
     } finally {
       await client.close();
     }

@@ -12,6 +12,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { STATE_DIR } from '../src/library/state-dir.js';
 import { GatewaySimulator } from '../src/simulator/gateway-simulator.js';
 import { TEST_KEY } from './helpers/harness.js';
 import { makeImage } from './helpers/images.js';
@@ -61,7 +62,7 @@ it(`${CALLS} concurrent calls in one stdio session all succeed, each with its ow
     expect(new Set(paths).size).toBe(CALLS);
     expect(simulator.apiRequests()).toHaveLength(CALLS);
 
-    const files = await readdir(outputDir);
+    const files = (await readdir(outputDir)).filter((name) => name !== STATE_DIR);
     expect(files.filter((f) => f.startsWith('.'))).toEqual([]);
     expect(files).toHaveLength(2 * CALLS);
     for (const [i, imagePath] of paths.entries()) {

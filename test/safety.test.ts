@@ -4,7 +4,7 @@
  * shutting down refuses new calls but lets the ones under way finish and save.
  */
 import { once } from 'node:events';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InFlightCalls } from '../src/mcp/in-flight.js';
@@ -38,7 +38,7 @@ describe('filename', () => {
 
   // After each name, not once at the end: a final check would check nothing if it ran first.
   afterEach(async () => {
-    for (const name of await readdir(h.outputDir))
+    for (const name of await h.outputFiles())
       expect(name, 'nothing outside the clean pattern in the output directory').toMatch(
         /^\d{8}-\d{6}-[a-z0-9-]{1,48}-[a-z0-9]{6}\.(jpg|json)$/,
       );
@@ -73,8 +73,11 @@ describe('the API key', () => {
     for (const result of results) expect(JSON.stringify(result)).not.toContain(TEST_KEY);
     expect(textOf(results[0]!)).toContain('[redacted]');
     expect(h.logLines.join('\n')).not.toContain(TEST_KEY);
-    for (const name of await readdir(h.outputDir))
-      expect(await readFile(path.join(h.outputDir, name), 'latin1')).not.toContain(TEST_KEY);
+    // Every file, the server's own records (.flux-mcp: index, jobs) included.
+    for (const name of await readdir(h.outputDir, { recursive: true })) {
+      const file = path.join(h.outputDir, name);
+      if ((await stat(file)).isFile()) expect(await readFile(file, 'latin1')).not.toContain(TEST_KEY);
+    }
     // …and it did go where it belongs, the Authorization header.
     expect(h.simulator.apiRequests().every((r) => r.headers.authorization === `Bearer ${TEST_KEY}`)).toBe(true);
     expect(h.simulator.deliveryRequests().every((r) => r.headers.authorization === undefined)).toBe(true);

@@ -67,7 +67,7 @@ describe("spawned with the SDK's StdioClientTransport", () => {
     try {
       expect(client.getServerVersion()).toMatchObject({ name: 'flux-mcp' });
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name)).toEqual(['generate_image', 'edit_images', 'list_images']);
+      expect(tools.map((t) => t.name)).toEqual(['generate_image', 'edit_images', 'wait_for_image', 'list_images']);
 
       const result = (await client.callTool({
         name: 'generate_image',
@@ -212,7 +212,7 @@ describe('start-up and shutdown', () => {
     const client = new Client({ name: 'no-key', version: '1.0.0' });
     await client.connect(transport);
     try {
-      expect((await client.listTools()).tools).toHaveLength(3);
+      expect((await client.listTools()).tools).toHaveLength(4);
       const result = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'x' } })) as CallToolResult;
       expect(textOf(result)).toMatch(/^missing_api_key: /);
     } finally {

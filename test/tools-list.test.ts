@@ -41,7 +41,7 @@ function keywordsOf(node: unknown, found = new Set<string>()): Set<string> {
 
 describe('tools/list', () => {
   it('offers generate_image with a title and honest annotations', () => {
-    expect(tools.map((t) => t.name)).toEqual(['generate_image', 'edit_images', 'list_images']);
+    expect(tools.map((t) => t.name)).toEqual(['generate_image', 'edit_images', 'wait_for_image', 'list_images']);
     expect(tool.title).toBe('Generate image (FLUX / gpt-image-2)');
     expect(tool.annotations).toEqual({
       readOnlyHint: false,
@@ -120,14 +120,19 @@ describe('tools/list', () => {
   });
 
   it('declares the output schema of structuredContent', () => {
-    const schema = tool.outputSchema as { required: string[]; properties: Record<string, unknown> };
-    expect(schema.required).toEqual(['images', 'model', 'elapsedMs', 'attempts', 'next']);
+    const schema = tool.outputSchema as { required: string[]; properties: Record<string, { enum?: string[] }> };
+    // Both shapes: a finished call ("done", with images) and a handed-off one ("running", with a job).
+    expect(schema.required).toEqual(['status', 'job', 'images', 'model', 'elapsedMs', 'next']);
+    expect(schema.properties.status!.enum).toEqual(['done', 'running']);
     expect(Object.keys(schema.properties)).toEqual([
+      'status',
+      'job',
       'images',
       'model',
       'seed',
       'requestId',
       'elapsedMs',
+      'usually',
       'attempts',
       'priceUsd',
       'usage',

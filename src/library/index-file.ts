@@ -24,14 +24,16 @@
  * temp file that is renamed over the old one, so a crash leaves either index whole. A cut-short or
  * garbled file is detected and rebuilt by the caller.
  */
+
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { emptyColumns, type ImageColumns, type IndexedImage, NUMBER_COLUMNS, STRING_COLUMNS } from './image-set.js';
 import { isPlainFileName } from './sidecar.js';
+import { STATE_DIR } from './state-dir.js';
 
-export const INDEX_DIR = '.flux-mcp';
+export const INDEX_DIR = STATE_DIR;
 export const INDEX_FILE_NAME = 'library-index.jsonl';
 const FORMAT = 'flux-mcp.library-index/2';
 const HEADER = `${JSON.stringify({ format: FORMAT })}\n`;

@@ -62,6 +62,8 @@ export const sidecarSchema = z.object({
   /** The saved bytes; where they are follows from `file`. */
   image: savedImageSchema.pick({ width: true, height: true, mimeType: true, bytes: true, sha256: true }),
   notes: z.array(z.string()).readonly(),
+  /** The job that made it (wait_for_image finds a finished job by it); absent before jobs existed. */
+  job: z.string().max(40).optional(),
   server: z.object({ name: z.string(), version: z.string() }),
 });
 

@@ -1,13 +1,16 @@
 /**
- * The tool calls under way, so that shutdown can let them finish (and save their paid images)
- * before the process exits.
+ * The work under way, so that shutdown can let it finish (and save paid images) before the process
+ * exits: the tool calls, whose answers must still go out, and the jobs behind image calls, which
+ * outlive their calls when a long one is handed off or a client stops waiting.
  */
 export class InFlightCalls {
   private readonly calls = new Set<Promise<unknown>>();
+  private readonly jobs = new Set<Promise<unknown>>();
   private closing = false;
 
+  /** Calls under way, counting a handed-off call whose job still runs (a call waiting on its job counts once). */
   get size(): number {
-    return this.calls.size;
+    return Math.max(this.calls.size, this.jobs.size);
   }
 
   /** False once shutdown has begun: new calls are refused, calls under way go on. */
@@ -16,26 +19,34 @@ export class InFlightCalls {
   }
 
   track<T>(call: Promise<T>): Promise<T> {
-    this.calls.add(call);
+    return InFlightCalls.hold(this.calls, call);
+  }
+
+  trackJob<T>(job: Promise<T>): Promise<T> {
+    return InFlightCalls.hold(this.jobs, job);
+  }
+
+  private static hold<T>(set: Set<Promise<unknown>>, work: Promise<T>): Promise<T> {
+    set.add(work);
     const forget = (): void => {
-      this.calls.delete(call);
+      set.delete(work);
     };
-    call.then(forget, forget);
-    return call;
+    work.then(forget, forget);
+    return work;
   }
 
   /**
-   * Stop taking calls; resolve when every call under way has settled, or after `graceMs`.
+   * Stop taking calls; resolve when every call and job under way has settled, or after `graceMs`.
    * True if all settled.
    */
   async drain(graceMs: number): Promise<boolean> {
     this.closing = true;
-    if (this.calls.size === 0) return true;
+    if (this.calls.size === 0 && this.jobs.size === 0) return true;
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), graceMs);
     });
-    const settled = Promise.allSettled([...this.calls]).then(() => true as const);
+    const settled = Promise.allSettled([...this.calls, ...this.jobs]).then(() => true as const);
     try {
       return await Promise.race([settled, expired]);
     } finally {

@@ -76,27 +76,33 @@ export function advertisedOutputSchema(schema: z.ZodObject): ObjectSchema {
 }
 
 /**
- * An output schema without what only costs bytes: descriptions, `additionalProperties: false`, and
- * the `required` lists of nested objects (a looser schema than the server's own check, which every
- * result it sends passes first, still validates every result).
+ * An output schema as lean as it can be and still say what a result is: the top level's fields,
+ * their types and which are required; below that only each value's type (an array of objects, an
+ * object). Descriptions and `additionalProperties: false` go too. Clients check results with it and
+ * do not show it to their model, while tools/list is paid for in every conversation; a looser
+ * schema than the server's own check (which every result passes first) still validates every result.
  */
-function lean(node: unknown, root = true): unknown {
-  if (Array.isArray(node)) return node.map((item) => lean(item, false));
-  if (typeof node !== 'object' || node === null) return node;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) {
-    // As keys of `properties`, these names would be fields of ours: only the keywords are strings/arrays/false.
-    if (key === 'description' && typeof value === 'string') continue;
-    if (key === 'additionalProperties' && value === false) continue;
-    if (key === 'required' && Array.isArray(value) && !root) continue;
-    out[key] = key === 'properties' ? leanProperties(value) : lean(value, false);
-  }
-  return out;
+function lean(schema: unknown): unknown {
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const { properties, required, type } = schema as { properties?: object; required?: unknown; type?: unknown };
+  return {
+    type,
+    ...(properties
+      ? { properties: Object.fromEntries(Object.entries(properties).map(([name, field]) => [name, typeOnly(field)])) }
+      : {}),
+    ...(Array.isArray(required) && required.length > 0 ? { required } : {}),
+  };
 }
 
-function leanProperties(properties: unknown): unknown {
-  if (typeof properties !== 'object' || properties === null) return properties;
-  return Object.fromEntries(Object.entries(properties).map(([name, schema]) => [name, lean(schema, false)]));
+/** A field's type, with its values (enum) and, for an array, its items' type. */
+function typeOnly(field: unknown): unknown {
+  if (typeof field !== 'object' || field === null) return field;
+  const { type, enum: values, items } = field as { type?: unknown; enum?: unknown; items?: unknown };
+  return {
+    ...(type !== undefined ? { type } : {}),
+    ...(values !== undefined ? { enum: values } : {}),
+    ...(items !== undefined ? { items: typeOnly(items) } : {}),
+  };
 }
 
 /**

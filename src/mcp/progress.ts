@@ -16,12 +16,18 @@ type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 /** Waiting notifications come at least this often (clients show them as signs of life). */
 export const DEFAULT_PROGRESS_INTERVAL_MS = 5_000;
 
+/** Longest progress message, in characters. */
+const MAX_MESSAGE = 199;
+
 export class CallProgress implements ProgressReporter {
   private count = 0;
   private ticker: NodeJS.Timeout | undefined;
   private lastPosition: number | undefined;
   /** What the call waits for ("waiting for <model>: 5 s"), known once it is validated. */
   private label = 'the gateway';
+  private jobId: string | undefined;
+  /** Once the call has answered, its progress token is spent: a job that goes on says nothing more. */
+  private closed = false;
 
   constructor(
     private readonly extra: Pick<ToolExtra, '_meta' | 'signal' | 'sendNotification'>,
@@ -32,8 +38,10 @@ export class CallProgress implements ProgressReporter {
     return this.extra._meta?.progressToken;
   }
 
-  private send(message: string): void {
-    if (this.token === undefined || this.extra.signal.aborted) return;
+  private send(text: string): void {
+    if (this.token === undefined || this.extra.signal.aborted || this.closed) return;
+    // Claude Code cuts longer progress messages.
+    const message = text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
     this.count += 1;
     this.extra
       .sendNotification({
@@ -67,9 +75,10 @@ export class CallProgress implements ProgressReporter {
     this.stopWaiting();
     this.send(`sending to the gateway${attempt > 1 ? ` (attempt ${attempt} of ${attempts})` : ''}`);
     const started = performance.now();
-    this.send(`waiting for ${this.label}: 0 s`);
+    const job = this.jobId ? ` (${this.jobId})` : '';
+    this.send(`waiting for ${this.label}: 0 s${job}`);
     this.ticker = setInterval(
-      () => this.send(`waiting for ${this.label}: ${Math.round((performance.now() - started) / 1000)} s`),
+      () => this.send(`waiting for ${this.label}: ${Math.round((performance.now() - started) / 1000)} s${job}`),
       this.intervalMs,
     );
     this.ticker.unref();
@@ -90,8 +99,19 @@ export class CallProgress implements ProgressReporter {
     this.send(`saved: ${path}`);
   }
 
+  /** The job the call runs as, named in the waiting messages. */
+  job(id: string): void {
+    this.jobId = id;
+  }
+
+  handedOff(job: string): void {
+    this.stopWaiting();
+    this.send(`handed off as ${job}: call wait_for_image with {"job": "${job}"}; calling again would pay twice`);
+  }
+
   /** Always called when the call ends, however it ends. */
   finish(): void {
     this.stopWaiting();
+    this.closed = true;
   }
 }

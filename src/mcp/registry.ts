@@ -67,7 +67,7 @@ function listingOf(tools: readonly ToolDefinition[]): Tool[] {
       title: tool.title,
       description: tool.description,
       inputSchema: advertisedInputSchema(tool.inputSchema),
-      outputSchema: advertisedOutputSchema(tool.outputSchema),
+      ...(tool.advertiseOutputSchema === false ? {} : { outputSchema: advertisedOutputSchema(tool.outputSchema) }),
       annotations: tool.annotations,
     }));
     listings.set(tools, listing);
@@ -130,6 +130,7 @@ async function callTool(
     output = await tool.handler(parsed.data, {
       signal: extra.signal,
       progress,
+      progressRequested: extra._meta?.progressToken !== undefined,
       client: runtime.client?.() ?? clientTraits(undefined),
     });
   } catch (error) {

@@ -12,6 +12,10 @@ export interface ProgressReporter extends CallObserver {
   validated(what: string, model: string): void;
   queued(position: number, waiting: number): void;
   saved(path: string): void;
+  /** The job the call runs as. */
+  job(id: string): void;
+  /** The call returns before its job ends: the job is collected with wait_for_image. */
+  handedOff(job: string): void;
   /** Called once when the call ends, however it ends. */
   finish(): void;
 }
@@ -31,6 +35,14 @@ export interface ToolCall {
   readonly signal: AbortSignal;
   readonly progress: ProgressReporter;
   readonly client: ClientTraits;
+  /** The client sent a progress token: it hears progress while it waits. */
+  readonly progressRequested: boolean;
+}
+
+/** How a result is shown: with or without the inline preview and the resource_link (presentation.ts). */
+export interface Presentation {
+  readonly preview: boolean;
+  readonly resourceLink: boolean;
 }
 
 /** A successful tool result: content blocks for the model, structuredContent for programs. */

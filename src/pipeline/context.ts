@@ -5,6 +5,7 @@ import type { Logger } from '../core/log.js';
 import type { GatewayClient } from '../gateway/client.js';
 import type { CallLimiter } from '../gateway/limiter.js';
 import type { LibraryIndex } from '../library/library-index.js';
+import type { Jobs } from './jobs.js';
 
 export interface ToolContext {
   readonly config: Config;
@@ -20,6 +21,8 @@ export interface ToolContext {
    * read (stdio and the CLI, where the caller is the user).
    */
   readonly fileInputDirs?: readonly string[];
+  /** Image calls as jobs that outlive their handlers (hand-off, wait_for_image, no double purchase). */
+  readonly jobs: Jobs;
   /** Called after every saved image (resources/list_changed). */
   readonly imageSaved: (path: string) => void;
 }

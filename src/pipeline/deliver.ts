@@ -12,14 +12,11 @@ import { ToolFailure } from '../core/failure.js';
 import { ensurePrivateDir, privateTempRoot } from '../core/private-dir.js';
 import { SERVER_NAME, SERVER_VERSION } from '../core/version.js';
 import type { GatewayImage } from '../gateway/image-answer.js';
-import { makePreview, type Preview } from '../imaging/preview.js';
 import type { InputRecord } from '../library/input-record.js';
 import { type SaveRequest, saveImage } from '../library/save.js';
 import type { SavedImage } from '../library/sidecar.js';
-import type { ToolOutput } from './call.js';
 import type { ToolContext } from './context.js';
-import { type ImageResult, imageResult } from './image-result.js';
-import type { Presentation } from './presentation.js';
+import { doneResult, type ImageResult } from './image-result.js';
 
 export interface Delivery {
   readonly tool: string;
@@ -36,8 +33,8 @@ export interface Delivery {
   readonly nameHint: string;
   /** performance.now() when the call started. */
   readonly startedAt: number;
-  /** Preview and resource_link, or not. */
-  readonly presentation: Presentation;
+  /** The job the image belongs to (in the sidecar, so wait_for_image finds it after a restart). */
+  readonly job: string;
 }
 
 /**
@@ -46,7 +43,7 @@ export interface Delivery {
  */
 export const RESCUE_DIR = path.join(privateTempRoot(), 'flux-mcp-rescued');
 
-export async function deliverImage(ctx: ToolContext, delivery: Delivery): Promise<ToolOutput<ImageResult>> {
+export async function deliverImage(ctx: ToolContext, delivery: Delivery): Promise<ImageResult> {
   const { image, model } = delivery;
   const notes = [...delivery.notes];
   const createdAt = new Date();
@@ -71,6 +68,7 @@ export async function deliverImage(ctx: ToolContext, delivery: Delivery): Promis
       ...(image.usage ? { usage: image.usage } : {}),
       ...(delivery.inputs ? { inputs: delivery.inputs } : {}),
       notes,
+      job: delivery.job,
       server: { name: SERVER_NAME, version: SERVER_VERSION },
     },
   };
@@ -104,18 +102,9 @@ export async function deliverImage(ctx: ToolContext, delivery: Delivery): Promis
     `${delivery.tool} ${model.id}: saved ${saved.path}${image.requestId ? ` (request ${image.requestId})` : ''}`,
   );
 
-  let preview: Preview | undefined;
-  if (delivery.presentation.preview) {
-    try {
-      preview = await makePreview(image.bytes, ctx.config.previewSize);
-    } catch (error) {
-      ctx.log.warn(`preview of ${saved.path} failed: ${(error as Error).message}`);
-    }
-  }
-
-  return imageResult({
+  return doneResult({
+    job: delivery.job,
     saved,
-    preview,
     model: model.id,
     seed: delivery.seed,
     requestId: image.requestId,
@@ -124,6 +113,5 @@ export async function deliverImage(ctx: ToolContext, delivery: Delivery): Promis
     priceUsd: model.priceUsd,
     usage: image.usage,
     notes,
-    resourceLink: delivery.presentation.resourceLink,
   });
 }

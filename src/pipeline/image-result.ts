@@ -1,10 +1,14 @@
 /**
- * The result of a successful image call, in a shape every agent stack takes (.ci/clients):
+ * The result of an image call, in a shape every agent stack takes (.ci/clients):
+ * - structuredContent carries every fact, never base64: Claude Code and Codex give the model
+ *   structuredContent alone when it is present. The text block is rendered from it, so the two
+ *   cannot disagree;
  * - a text block: the path first (some clients show only text), the facts, notes, what to do next;
  * - an inline preview image, when the presentation says so (pipeline/presentation.ts);
- * - a resource_link only when the user turned them on (they break LangChain and the Agents SDK);
- * - structuredContent with every fact of the text block, never base64: Claude Code and Codex give
- *   the model structuredContent alone when it is present.
+ * - a resource_link only when the user turned them on (they break LangChain and the Agents SDK).
+ *
+ * Two shapes share one schema: `status: "done"` with the saved images, and `status: "running"`
+ * when a long call is handed off to wait_for_image (pipeline/image-call.ts).
  */
 import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
@@ -29,22 +33,29 @@ export const IMAGE_TOOL_HINTS = {
 const resultImageSchema = savedImageSchema.omit({ sha256: true });
 
 export const imageResultSchema = z.object({
-  images: z.array(resultImageSchema).describe('The saved images (one per call)'),
+  status: z.enum(['done', 'running']).describe('"running": handed off; call wait_for_image with the job'),
+  job: z.string().describe('The job id, for wait_for_image'),
+  images: z.array(resultImageSchema).describe('The saved images (none while running)'),
   model: z.string(),
   seed: z.number().int().optional().describe('Seed sent to the model; reuse it to reproduce the image'),
   requestId: z.string().optional().describe("The gateway's x-request-id, for support"),
   elapsedMs: z.number().int().describe('Wall time of the call'),
-  attempts: z.number().int().describe('Gateway requests made, retries included'),
+  /** running: how long the model usually takes, as the catalog says it. */
+  usually: z.string().optional(),
+  attempts: z.number().int().optional().describe('Gateway requests made, retries included'),
   priceUsd: z.number().optional().describe('Flat price of the image in USD (absent for token-billed models)'),
   usage: tokenUsageSchema.optional().describe('Token usage reported by token-billed models'),
   notes: z.array(z.string()).optional().describe('What the server adjusted or dropped, and why'),
-  next: z.string().describe('What to do with the image next'),
+  next: z.string().describe('What to do next'),
 });
 export type ImageResult = z.output<typeof imageResultSchema>;
 
-export interface ImageResultInput {
+/** The advice every finished image result ends with. */
+export const NEXT_STEP = 'The image is saved on disk; refer to it by its path (e.g. as images[0] of edit_images).';
+
+export interface DoneInput {
+  readonly job: string;
   readonly saved: SavedImage;
-  readonly preview: Preview | undefined;
   readonly model: string;
   readonly seed: number | undefined;
   readonly requestId: string | undefined;
@@ -53,60 +64,77 @@ export interface ImageResultInput {
   readonly priceUsd: number | null;
   readonly usage: ImageResult['usage'];
   readonly notes: readonly string[];
-  readonly resourceLink: boolean;
 }
 
-/** The advice every image result ends with. */
-export const NEXT_STEP = 'The image is saved on disk; refer to it by its path (e.g. as images[0] of edit_images).';
-
-export function imageResult(input: ImageResultInput): ToolOutput<ImageResult> {
-  const { saved, preview } = input;
-  const format = saved.mimeType.replace('image/', '');
-  const facts = [
-    `${saved.width}×${saved.height} ${format}`,
-    input.model,
-    ...(input.seed !== undefined ? [`seed ${input.seed}`] : []),
-  ];
-  const extras = [
-    ...(input.requestId ? [`request ${input.requestId}`] : []),
-    `${(input.elapsedMs / 1000).toFixed(1)} s`,
-    ...(input.attempts > 1 ? [`${input.attempts} attempts`] : []),
-    formatBytes(saved.bytes),
-    ...(input.priceUsd !== null ? [`$${input.priceUsd}`] : []),
-    ...(input.usage?.total_tokens !== undefined ? [`${input.usage.total_tokens} tokens`] : []),
-  ];
-  const lines = [
-    `${saved.path} — ${facts.join(', ')}`,
-    extras.join(' · '),
-    ...input.notes.map((note) => `Note: ${note}`),
-    NEXT_STEP,
-  ];
-
-  const content: ContentBlock[] = [{ type: 'text', text: lines.join('\n') }];
-  if (preview) content.push({ type: 'image', data: preview.base64, mimeType: preview.mimeType });
-  if (input.resourceLink)
-    content.push({
-      type: 'resource_link',
-      uri: saved.uri,
-      name: saved.file,
-      mimeType: saved.mimeType,
-      description: `${saved.width}×${saved.height} image from ${input.model}`,
-    });
-
+/** The structured result of a finished call. */
+export function doneResult(input: DoneInput): ImageResult {
   return {
-    content,
-    structuredContent: {
-      // Parsing keeps the schema's fields of the saved image and drops the rest.
-      images: [resultImageSchema.parse(saved)],
-      model: input.model,
-      ...(input.seed !== undefined ? { seed: input.seed } : {}),
-      ...(input.requestId ? { requestId: input.requestId } : {}),
-      elapsedMs: Math.round(input.elapsedMs),
-      attempts: input.attempts,
-      ...(input.priceUsd !== null ? { priceUsd: input.priceUsd } : {}),
-      ...(input.usage && Object.keys(input.usage).length > 0 ? { usage: input.usage } : {}),
-      ...(input.notes.length > 0 ? { notes: [...input.notes] } : {}),
-      next: NEXT_STEP,
-    },
+    status: 'done',
+    job: input.job,
+    // Parsing keeps the schema's fields of the saved image and drops the rest.
+    images: [resultImageSchema.parse(input.saved)],
+    model: input.model,
+    ...(input.seed !== undefined ? { seed: input.seed } : {}),
+    ...(input.requestId ? { requestId: input.requestId } : {}),
+    elapsedMs: Math.round(input.elapsedMs),
+    attempts: input.attempts,
+    ...(input.priceUsd !== null ? { priceUsd: input.priceUsd } : {}),
+    ...(input.usage && Object.keys(input.usage).length > 0 ? { usage: input.usage } : {}),
+    ...(input.notes.length > 0 ? { notes: [...input.notes] } : {}),
+    next: NEXT_STEP,
   };
+}
+
+/** The text block, rendered from the structured result (so every fact in it is in both). */
+export function resultText(result: ImageResult): string {
+  if (result.status === 'running')
+    return [result.next, ...(result.notes ?? []).map((note) => `Note: ${note}`)].join('\n');
+  const lines: string[] = [];
+  for (const image of result.images) {
+    const format = image.mimeType.replace('image/', '');
+    const facts = [
+      `${image.width}×${image.height} ${format}`,
+      result.model,
+      ...(result.seed !== undefined ? [`seed ${result.seed}`] : []),
+    ];
+    lines.push(`${image.path} — ${facts.join(', ')}`);
+  }
+  const bytes = result.images.reduce((sum, image) => sum + image.bytes, 0);
+  const extras = [
+    ...(result.requestId ? [`request ${result.requestId}`] : []),
+    `${(result.elapsedMs / 1000).toFixed(1)} s`,
+    ...((result.attempts ?? 1) > 1 ? [`${result.attempts} attempts`] : []),
+    formatBytes(bytes),
+    ...(result.priceUsd !== undefined ? [`$${result.priceUsd}`] : []),
+    ...(result.usage?.total_tokens !== undefined ? [`${result.usage.total_tokens} tokens`] : []),
+  ];
+  return [
+    ...lines,
+    extras.join(' · '),
+    `Job ${result.job}`,
+    ...(result.notes ?? []).map((note) => `Note: ${note}`),
+    result.next,
+  ].join('\n');
+}
+
+/** The content blocks of a result: text, then the preview and the link when the presentation says so. */
+export function resultOutput(
+  result: ImageResult,
+  preview: Preview | undefined,
+  resourceLink: boolean,
+): ToolOutput<ImageResult> {
+  const content: ContentBlock[] = [{ type: 'text', text: resultText(result) }];
+  if (preview) content.push({ type: 'image', data: preview.base64, mimeType: preview.mimeType });
+  if (resourceLink) {
+    for (const image of result.images) {
+      content.push({
+        type: 'resource_link',
+        uri: image.uri,
+        name: image.path.split(/[\\/]/).pop() ?? image.path,
+        mimeType: image.mimeType,
+        description: `${image.width}×${image.height} image from ${result.model}`,
+      });
+    }
+  }
+  return { content, structuredContent: result };
 }

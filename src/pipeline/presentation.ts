@@ -6,16 +6,39 @@
  * `auto` asks what the client is known to do.
  */
 import type { PreviewMode } from '../config.js';
-import type { ClientTraits } from './call.js';
+import { makePreview, type Preview } from '../imaging/preview.js';
+import { readRegularBytes } from '../library/regular-file.js';
+import type { ClientTraits, Presentation, ToolOutput } from './call.js';
 import type { ToolContext } from './context.js';
-
-export interface Presentation {
-  readonly preview: boolean;
-  readonly resourceLink: boolean;
-}
+import { type ImageResult, resultOutput } from './image-result.js';
 
 export function presentationFor(ctx: ToolContext, asked: PreviewMode | undefined, client: ClientTraits): Presentation {
   const mode = asked ?? ctx.config.preview;
   const preview = ctx.config.previewSize > 0 && (mode === 'on' || (mode === 'auto' && client.imagesReachModel));
   return { preview, resourceLink: ctx.config.resourceLinks };
+}
+
+/** The largest saved image read back for a preview (a 4K PNG is ~40 MB). */
+const MAX_PREVIEW_SOURCE_BYTES = 100 * 1024 * 1024;
+
+/**
+ * A result as a client gets it: the structured result with its text, and the preview and link the
+ * presentation asks for. The preview is made from the saved file, so a result can be shown again
+ * (wait_for_image, after a restart) exactly as the call would have shown it.
+ */
+export async function present(
+  ctx: ToolContext,
+  result: ImageResult,
+  presentation: Presentation,
+): Promise<ToolOutput<ImageResult>> {
+  let preview: Preview | undefined;
+  const first = result.images[0];
+  if (presentation.preview && first) {
+    try {
+      preview = await makePreview(await readRegularBytes(first.path, MAX_PREVIEW_SOURCE_BYTES), ctx.config.previewSize);
+    } catch (error) {
+      ctx.log.warn(`preview of ${first.path} failed: ${(error as Error).message}`);
+    }
+  }
+  return resultOutput(result, preview, presentation.resourceLink);
 }

@@ -12,7 +12,13 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output 
   readonly title: string;
   readonly description: string;
   readonly inputSchema: Input;
+  /** Checks every structuredContent the tool returns. */
   readonly outputSchema: Output;
+  /**
+   * false: the schema checks results but is not listed (a tool whose results are another tool's,
+   * shape for shape, need not pay for a second copy in every session's tools/list).
+   */
+  readonly advertiseOutputSchema?: boolean;
   readonly annotations: ToolAnnotations;
   readonly handler: (args: z.output<Input>, call: ToolCall) => Promise<ToolOutput<z.output<Output>>>;
 }

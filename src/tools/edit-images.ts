@@ -18,6 +18,7 @@ import {
 } from '../catalog/models.js';
 import { outboundPolicyOf } from '../config.js';
 import { type InputRecord, inputRecordSchema } from '../library/input-record.js';
+import type { ToolOutput } from '../pipeline/call.js';
 import { requireGateway, type ToolContext } from '../pipeline/context.js';
 import { editRequest } from '../pipeline/edit-request.js';
 import { runImageCall } from '../pipeline/image-call.js';
@@ -95,8 +96,10 @@ const DESCRIPTION = [
 const resultInputSchema = z.looseObject(inputRecordSchema.pick({ role: true, source: true, sent: true }).shape);
 
 export const editResultSchema = imageResultSchema.extend({
-  inputs: z.array(resultInputSchema).describe('Each input as given and as sent'),
+  inputs: z.array(resultInputSchema).optional().describe('Each input as given and as sent (once done)'),
 });
+
+export type EditResult = z.output<typeof editResultSchema>;
 
 export function editImagesTool(ctx: ToolContext) {
   return defineTool({
@@ -152,6 +155,7 @@ export function editImagesTool(ctx: ToolContext) {
             records = [...inputs.images, ...(inputs.mask ? [inputs.mask] : [])].map((input) => input.record);
             return {
               body: request.body,
+              inputKeys: records.map((record) => record.sha256 ?? record.source),
               notes: [...inputs.notes, ...plan.notes],
               inputs: records,
               dispose: () => workspace.dispose(),
@@ -163,13 +167,17 @@ export function editImagesTool(ctx: ToolContext) {
         },
         parameters: plan.wire,
         seed: plan.seed,
+        seedGiven: args.seed !== undefined,
         nameHint: args.filename?.trim() || args.prompt,
         startedAt,
         presentation: presentationFor(ctx, args.preview, call.client),
+        // What cleaning left out of an input is in the sidecar; the result (read in every session) stays small.
+        finish: (result): EditResult => ({
+          ...result,
+          inputs: records.map(({ cleaned: _cleaned, ...record }) => record),
+        }),
       });
-      // What cleaning left out of an input is in the sidecar; the result (read in every session) stays small.
-      const inputs = records.map(({ cleaned: _cleaned, ...record }) => record);
-      return { ...output, structuredContent: { ...output.structuredContent, inputs } };
+      return output as ToolOutput<EditResult>;
     },
   });
 }

@@ -64,6 +64,7 @@ export function generateImageTool(ctx: ToolContext) {
         }),
         parameters: plan.wire,
         seed: plan.seed,
+        seedGiven: args.seed !== undefined,
         nameHint: args.filename?.trim() || args.prompt,
         startedAt,
         presentation: presentationFor(ctx, args.preview, call.client),

@@ -12,6 +12,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult, ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/log.js';
+import { STATE_DIR } from '../../src/library/state-dir.js';
 import { createServer, type ServerOptions } from '../../src/server.js';
 import { GatewaySimulator, type SimulatorOptions } from '../../src/simulator/gateway-simulator.js';
 
@@ -94,7 +95,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       }),
     call: async (args, tool = 'generate_image') =>
       (await client.callTool({ name: tool, arguments: args })) as CallToolResult,
-    outputFiles: async () => (await readdir(outputDir)).sort(),
+    // The server's own state folder (library index, job records) is neither an image nor a temp file.
+    outputFiles: async () => (await readdir(outputDir)).filter((name) => name !== STATE_DIR).sort(),
     close: async () => {
       await client.close();
       await server.close();

@@ -131,7 +131,7 @@ describe('stdio messages', () => {
       expect(refused.error?.code).toBe(-32600);
       expect(refused.error?.message).toMatch(/over the 10,485,760-byte limit for one stdio message/);
       expect((await server.answerTo(2)).result?.isError).toBeFalsy();
-      expect((await server.answerTo(4)).result?.tools).toHaveLength(3);
+      expect((await server.answerTo(4)).result?.tools).toHaveLength(4);
       expect(server.child.exitCode).toBeNull();
     } finally {
       await server.stop();
@@ -147,7 +147,7 @@ describe('stdio messages', () => {
       server.send({ jsonrpc: '2.0', id: 7, method: 'tools/list' });
       expect((await server.answerTo(null)).error?.code).toBe(-32700);
       expect((await server.answerTo(6)).error?.code).toBe(-32600);
-      expect((await server.answerTo(7)).result?.tools).toHaveLength(3);
+      expect((await server.answerTo(7)).result?.tools).toHaveLength(4);
     } finally {
       expect(await server.stop()).toBe(0);
     }
@@ -175,7 +175,7 @@ describe('the session life cycle', () => {
 
       await server.initialize(10);
       server.send({ jsonrpc: '2.0', id: 11, method: 'tools/list' });
-      expect((await server.answerTo(11)).result?.tools).toHaveLength(3);
+      expect((await server.answerTo(11)).result?.tools).toHaveLength(4);
     } finally {
       await server.stop();
     }

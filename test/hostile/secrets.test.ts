@@ -5,7 +5,7 @@
  * URL-encoded, and credentials in APIYI_BASE_URL (results, logs, progress and CLI output).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,9 +35,12 @@ async function callWithProgress(h: Harness, args: Record<string, unknown>) {
   return { result, progress };
 }
 
+/** Every file under `dir`, the server's own records (.flux-mcp: index, jobs) included. */
 async function filesText(dir: string): Promise<string> {
-  const names = await readdir(dir);
-  return (await Promise.all(names.map((name) => readFile(path.join(dir, name), 'latin1')))).join('\n');
+  const names = await readdir(dir, { recursive: true });
+  const files = [];
+  for (const name of names) if ((await stat(path.join(dir, name))).isFile()) files.push(path.join(dir, name));
+  return (await Promise.all(files.map((file) => readFile(file, 'latin1')))).join('\n');
 }
 
 describe('the API key in what the gateway says', () => {

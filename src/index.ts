@@ -27,6 +27,7 @@ Usage:
                                            edit or combine images; prints the new path
   flux-mcp images [--search words] [--model M] [--since D] [--until D] [--limit N]
                                            list saved images, newest first (paths)
+  flux-mcp wait JOB                        the image of a call handed off as JOB; prints its path
   flux-mcp models [--json]                 the model catalog
   flux-mcp simulate [--port N]             a local gateway simulator (no key, no cost)
   flux-mcp --help | --version
@@ -74,6 +75,7 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
     case 'generate':
     case 'edit':
     case 'images':
+    case 'wait':
     case 'models': {
       quietOnClosedPipe();
       const commands = await import('./cli/commands.js');
@@ -81,6 +83,7 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
         generate: commands.generateCommand,
         edit: commands.editCommand,
         images: commands.imagesCommand,
+        wait: commands.waitCommand,
         models: commands.modelsCommand,
       }[command];
       return commands.runCommand(run, rest, io);

@@ -88,6 +88,7 @@ describe('on loopback, without a token', () => {
       expect((await client.listTools()).tools.map((t) => t.name)).toEqual([
         'generate_image',
         'edit_images',
+        'wait_for_image',
         'list_images',
       ]);
       expect((await client.listPrompts()).prompts).toHaveLength(4);

@@ -72,6 +72,8 @@ function toolArguments(values: Record<string, unknown>, skip: readonly string[])
 function configFor(out: string | undefined, env: NodeJS.ProcessEnv): Config {
   const config = loadConfig({
     FLUX_MCP_LOG_LEVEL: 'warn',
+    // A terminal waits as long as the image takes: no client here cuts the call at 60 s.
+    FLUX_MCP_HANDOFF_AFTER_MS: '0',
     ...env,
     ...(out ? { FLUX_MCP_OUTPUT_DIR: path.resolve(out) } : {}),
   });
@@ -178,6 +180,14 @@ export async function imagesCommand(argv: readonly string[], io: Io): Promise<nu
       : {}),
   };
   return runTool(io, config, 'list_images', args, values.json === true, imagePaths);
+}
+
+/** `flux-mcp wait JOB`: the image of a call that was handed off (by an agent's session or another process). */
+export async function waitCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, { out: { type: 'string', short: 'o' }, json: { type: 'boolean' } });
+  if (positionals.length !== 1) throw new UsageError('wait takes one job id: flux-mcp wait job_mh2k3x9qa1b2c3');
+  const config = configFor(values.out, io.env);
+  return runTool(io, config, 'wait_for_image', { job: positionals[0] }, values.json === true, imagePaths);
 }
 
 export function modelsCommand(argv: readonly string[], io: Io): number {

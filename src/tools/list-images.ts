@@ -7,8 +7,9 @@ import * as z from 'zod';
 import { findModel, MODELS } from '../catalog/models.js';
 import { invalidArgument } from '../core/failure.js';
 import { closest, show } from '../core/text.js';
+import { readRegularFile } from '../library/regular-file.js';
 import { savedImageSchema } from '../library/saved-image.js';
-import { sidecarSchema } from '../library/sidecar.js';
+import { parseSidecar, sidecarSchema } from '../library/sidecar.js';
 import type { ToolContext } from '../pipeline/context.js';
 import { defineTool } from './definition.js';
 
@@ -31,7 +32,7 @@ export const listImagesInput = z.strictObject({
 /** A found image: where it is and what it is, with the model, prompt and time its sidecar records. */
 const listedImage = savedImageSchema
   .omit({ sha256: true })
-  .extend(sidecarSchema.pick({ model: true, prompt: true, createdAt: true }).shape);
+  .extend(sidecarSchema.pick({ model: true, prompt: true, createdAt: true, job: true }).shape);
 
 export const listImagesResult = z.object({
   images: z.array(listedImage).describe('Newest first'),
@@ -57,6 +58,16 @@ export function parseTime(field: 'since' | 'until', text: string): Date {
 }
 
 const clip = (text: string, length: number): string => (text.length > length ? `${text.slice(0, length - 1)}…` : text);
+
+/** The job recorded in a sidecar, if any (sidecars from before jobs have none). */
+async function jobOf(sidecarPath: string): Promise<string | undefined> {
+  try {
+    const reading = parseSidecar(await readRegularFile(sidecarPath, 1_000_000));
+    return reading.ok ? reading.sidecar.job : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export function listImagesTool(ctx: ToolContext) {
   return defineTool({
@@ -90,9 +101,11 @@ export function listImagesTool(ctx: ToolContext) {
         },
         args.limit,
       );
+      // The job that made each image (for wait_for_image and support) is in its sidecar: read for the page only.
+      const jobs = await Promise.all(shown.map((image) => jobOf(image.sidecarPath)));
       const lines = shown.map(
-        (image) =>
-          `${image.path} — ${image.width}×${image.height}, ${image.model}, ${image.createdAt}: "${clip(image.prompt, 100)}"`,
+        (image, i) =>
+          `${image.path} — ${image.width}×${image.height}, ${image.model}, ${image.createdAt}${jobs[i] ? `, ${jobs[i]}` : ''}: "${clip(image.prompt, 100)}"`,
       );
       const summary =
         matched === 0
@@ -102,7 +115,7 @@ export function listImagesTool(ctx: ToolContext) {
         content: [{ type: 'text', text: [summary, ...lines].join('\n') }],
         structuredContent: {
           // Parsing keeps the listed fields of each library record and drops the rest.
-          images: shown.map((image) => listedImage.parse(image)),
+          images: shown.map((image, i) => listedImage.parse({ ...image, ...(jobs[i] ? { job: jobs[i] } : {}) })),
           matched,
           directory: ctx.config.outputDir,
         },

@@ -123,10 +123,10 @@ describe('a client that declares the MCP Apps extension', () => {
     expect(thumbnail.length).toBeLessThan(20_000);
     // Well under the 1 MB clients accept: a thumbnail, never the image.
     expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThan(60_000);
-    // Today's generate_image takes neither `like` nor `count`: the same call with a new seed.
+    // generate_image takes `like` and `count`: "more like this" names the image, "variants" asks for four at once.
     const remake = { prompt: 'a red fox in snow', model: 'flux-2-pro', size: '1024x768' };
-    expect(item!.moreLikeThis).toEqual({ tool: 'generate_image', arguments: remake });
-    expect(item!.variants).toEqual({ call: { tool: 'generate_image', arguments: remake }, times: 4 });
+    expect(item!.moreLikeThis).toEqual({ tool: 'generate_image', arguments: { like: structured.images[0]!.path } });
+    expect(item!.variants).toEqual({ call: { tool: 'generate_image', arguments: { ...remake, count: 4 } }, times: 1 });
     // The text and structuredContent are those every client gets.
     expect(textOf(result)).toContain(structured.images[0]!.path);
   });

@@ -70,7 +70,7 @@ describe('tools/list', () => {
     }
   });
 
-  it("has an input schema with the gateway's names, prompt required, model defaulting to flux-2-pro", () => {
+  it("has an input schema with the gateway's names, prompt (or like) required, model defaulting to flux-2-pro", () => {
     const schema = tool.inputSchema as unknown as Schema;
     expect(Object.keys(schema.properties)).toEqual([
       'prompt',
@@ -88,10 +88,14 @@ describe('tools/list', () => {
       'quality',
       'background',
       'output_compression',
+      'count',
+      'like',
       'filename',
       'preview',
     ]);
-    expect(schema.required).toEqual(['prompt']);
+    // A prompt, or `like` with an earlier image's: the handler requires one of them.
+    expect(schema.required ?? []).toEqual([]);
+    expect(schema.properties.prompt!.description).toBeTruthy();
     expect(schema.additionalProperties).toBe(false);
     expect(schema.properties.model!.enum).toEqual(GENERATION_MODEL_IDS);
     // `default` is refused by OpenAI's strict mode: the default is in the words.
@@ -137,6 +141,7 @@ describe('tools/list', () => {
       'priceUsd',
       'usage',
       'notes',
+      'failed',
       'next',
     ]);
   });
@@ -164,6 +169,7 @@ describe('tools/list', () => {
       'quality',
       'background',
       'output_compression',
+      'count',
       'filename',
       'preview',
     ]);

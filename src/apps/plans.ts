@@ -51,9 +51,10 @@ export function plansFor(path: string, sidecar: ImageSidecar, tools: readonly To
   const generate = tools.find((t) => t.name === 'generate_image');
   const plans: { -readonly [K in keyof Plans]: Plans[K] } = {};
 
-  // `like` names an earlier result; some designs still want the prompt with it.
+  // `like` names an earlier result of generate_image; an edit is made again from its own references.
   const likeCandidates = [{ like: path }, { like: path, prompt: sidecar.prompt }];
-  const like = generate ? likeCandidates.find((args) => accepts(generate, args)) : undefined;
+  const like =
+    generate && sidecar.tool === generate.name ? likeCandidates.find((args) => accepts(generate, args)) : undefined;
   if (generate && like) plans.moreLikeThis = { tool: generate.name, arguments: like };
   else if (remake) plans.moreLikeThis = remake;
 

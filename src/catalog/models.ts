@@ -205,6 +205,11 @@ export interface ModelSpec {
   readonly timeoutMs: number;
   /** Upstream cap on this model's active tasks per account, when lower than the global one. */
   readonly maxConcurrent?: number;
+  /**
+   * Most images one call may make (`count`), when fewer than COUNT.max: the upstream cap on this
+   * model's active tasks, or a cost that makes eight at once a mistake more often than a wish.
+   */
+  readonly maxCount?: number;
 }
 
 const FLUX_PARAMS = [
@@ -312,6 +317,8 @@ export const MODELS = [
     timeoutMs: 120 * SECOND,
     // BFL: 24 active tasks per account, 6 for flux-kontext-max (gateway.md).
     maxConcurrent: 6,
+    // More variants than it may run at once would only wait for each other.
+    maxCount: 6,
   },
   {
     ...FLUX_BASE,
@@ -408,6 +415,8 @@ export const MODELS = [
     sizeOnWire: 'size-only',
     sizeRule: GPT_IMAGE_SIZE_RULE,
     timeoutMs: 360 * SECOND,
+    // Token-billed and slow (minutes at high quality): four variants cost as much as many FLUX images.
+    maxCount: 4,
   },
 ] as const satisfies readonly ModelSpec[];
 

@@ -35,3 +35,6 @@ export const PROMPT_MAX_CHARS = 4 * PROMPT_MAX_TOKENS;
 
 /** Seeds the server picks when the caller gives none, so every image can be reproduced. */
 export const RANDOM_SEED_MAX = 0xffff_ffff;
+
+/** Images one call makes (`count`): each a gateway call of its own, in parallel, under the usual limits. */
+export const COUNT: NumberRule = { integer: true, min: 1, max: 8, default: 1 };

@@ -64,6 +64,8 @@ export const sidecarSchema = z.object({
   notes: z.array(z.string()).readonly(),
   /** The job that made it (wait_for_image finds a finished job by it); absent before jobs existed. */
   job: z.string().max(40).optional(),
+  /** One of several images one call made (`count`): which, of how many. */
+  variant: z.object({ index: int.positive(), of: int.positive() }).optional(),
   server: z.object({ name: z.string(), version: z.string() }),
 });
 

@@ -35,6 +35,8 @@ export interface Delivery {
   readonly startedAt: number;
   /** The job the image belongs to (in the sidecar, so wait_for_image finds it after a restart). */
   readonly job: string;
+  /** Which of the call's images this is, when it made several. */
+  readonly variant?: { readonly index: number; readonly of: number };
 }
 
 /**
@@ -69,6 +71,7 @@ export async function deliverImage(ctx: ToolContext, delivery: Delivery): Promis
       ...(delivery.inputs ? { inputs: delivery.inputs } : {}),
       notes,
       job: delivery.job,
+      ...(delivery.variant ? { variant: delivery.variant } : {}),
       server: { name: SERVER_NAME, version: SERVER_VERSION },
     },
   };

@@ -12,20 +12,21 @@
  * A result that reached no client is handed, once and within 30 minutes, to the next call with the
  * same effective arguments instead of being bought again.
  */
-import { cancelledFailure } from '../core/failure.js';
+import { asToolFailure, cancelledFailure, type ToolFailure } from '../core/failure.js';
 import type { RequestBody } from '../gateway/bodies.js';
 import type { GatewayClient } from '../gateway/client.js';
 import type { GatewayImage } from '../gateway/image-answer.js';
 import type { Presentation, ToolCall, ToolOutput } from './call.js';
 import type { ToolContext } from './context.js';
 import { type Delivery, deliverImage } from './deliver.js';
-import type { ImageResult } from './image-result.js';
+import { combinedResult, type ImageResult } from './image-result.js';
 import { type Job, jobKey, REUSE_WINDOW_MS } from './jobs.js';
 import { present } from './presentation.js';
 
 /** A request ready to post, with what the delivery needs to know of how it was made. */
 export interface PreparedRequest extends Pick<Delivery, 'notes' | 'inputs'> {
-  readonly body: RequestBody;
+  /** The body of one image's request, from its wire parameters (each variant has its own seed). */
+  readonly bodyFor: (parameters: Readonly<Record<string, unknown>>) => RequestBody;
   /** What the inputs are, for the job's key: each input's sha256 (or the URL passed through). */
   readonly inputKeys?: readonly string[];
   /** Called once the request is done with, however it ended (an edit removes its input copies). */
@@ -42,6 +43,16 @@ export interface ImageCall extends Omit<Delivery, 'image' | 'notes' | 'inputs' |
   readonly seedGiven: boolean;
   /** Adds what only this tool's result carries (edit_images: its inputs). */
   readonly finish?: (result: ImageResult) => ImageResult;
+  /**
+   * The images to make (`count`), each with its own wire parameters and seed; the first one's are
+   * the call's `parameters` and `seed`. One gateway request each, in parallel, under the limits.
+   */
+  readonly variants: readonly Variant[];
+}
+
+export interface Variant {
+  readonly seed: number | undefined;
+  readonly parameters: Readonly<Record<string, unknown>>;
 }
 
 /** What a result says when it comes from an earlier, abandoned call. */
@@ -134,12 +145,8 @@ export function runningResult(job: Job): ImageResult {
   };
 }
 
-async function runJob(
-  ctx: ToolContext,
-  { signal, progress }: ToolCall,
-  spec: ImageCall,
-  job: Job,
-): Promise<ImageResult> {
+async function runJob(ctx: ToolContext, call: ToolCall, spec: ImageCall, job: Job): Promise<ImageResult> {
+  const { signal, progress } = call;
   const { model } = spec;
   let release: (() => void) | undefined = await ctx.limiter.acquire(model.id, {
     signal,
@@ -153,16 +160,13 @@ async function runJob(
     prepared = prepared && { ...prepared, dispose: undefined };
     await dispose?.().catch((error: unknown) => ctx.log.warn(`could not clean up after the call: ${String(error)}`));
   };
-  let image: GatewayImage;
-  let made: Pick<PreparedRequest, 'notes' | 'inputs'>;
   try {
     prepared = await spec.prepare();
-    made = { notes: prepared.notes, ...(prepared.inputs ? { inputs: prepared.inputs } : {}) };
     job.key = jobKey({
       tool: spec.tool,
       model: model.id,
       prompt: spec.prompt,
-      parameters: spec.parameters,
+      parameters: { ...spec.parameters, count: spec.variants.length },
       seedGiven: spec.seedGiven,
       ...(prepared.inputKeys ? { inputs: prepared.inputKeys } : {}),
     });
@@ -178,28 +182,106 @@ async function runJob(
       // The slot was given up to wait for an earlier job that then failed: take one again.
       release = await ctx.limiter.acquire(model.id, { signal });
     }
-    image = await spec.gateway.post(spec.endpoint, prepared.body, {
-      timeoutMs: ctx.config.timeoutMs ?? model.timeoutMs,
-      signal,
-      observer: progress,
-    });
+    // Each image is saved the moment it arrives, whatever happens to the others.
+    const first = release;
+    release = undefined;
+    const ready = prepared;
+    const outcomes = await Promise.all(
+      spec.variants.map((variant, index) =>
+        makeVariant(ctx, call, spec, job, ready, variant, index, index === 0 ? first : undefined),
+      ),
+    );
+    return combine(ctx, spec, job, outcomes);
   } finally {
     await letGo();
   }
+}
 
-  const delivered = await deliverImage(ctx, { ...spec, image, ...made, job: job.id });
-  const result = spec.finish ? spec.finish(delivered) : delivered;
-  const saved = result.images[0]!.path;
-  ctx.imageSaved(saved);
-  if (signal.aborted) {
-    ctx.log.warn(
-      `${spec.tool} ${model.id}: the client cancelled the call after the request went out; the paid image was saved anyway: ${saved} (${job.id})`,
-    );
-  } else if (job.abandoned) {
-    ctx.log.info(`${spec.tool} ${model.id}: ${job.id}, handed off, is done: ${saved}`);
+type VariantOutcome =
+  | { readonly ok: true; readonly result: ImageResult }
+  | { readonly ok: false; readonly failure: ToolFailure; readonly index: number; readonly seed: number | undefined };
+
+/** One image of the call: a slot (the first image has the call's), its request, its saving. */
+async function makeVariant(
+  ctx: ToolContext,
+  { signal, progress }: ToolCall,
+  spec: ImageCall,
+  job: Job,
+  prepared: PreparedRequest,
+  variant: Variant,
+  index: number,
+  slot: (() => void) | undefined,
+): Promise<VariantOutcome> {
+  const { model } = spec;
+  const count = spec.variants.length;
+  let image: GatewayImage;
+  try {
+    const release = slot ?? (await ctx.limiter.acquire(model.id, { signal }));
+    try {
+      image = await spec.gateway.post(spec.endpoint, prepared.bodyFor(variant.parameters), {
+        timeoutMs: ctx.config.timeoutMs ?? model.timeoutMs,
+        signal,
+        // One waiting clock for the call: the first image's.
+        ...(index === 0 ? { observer: progress } : {}),
+      });
+    } finally {
+      release();
+    }
+    const delivered = await deliverImage(ctx, {
+      ...spec,
+      parameters: variant.parameters,
+      seed: variant.seed,
+      image,
+      notes: prepared.notes,
+      ...(prepared.inputs ? { inputs: prepared.inputs } : {}),
+      job: job.id,
+      ...(count > 1 ? { variant: { index: index + 1, of: count } } : {}),
+    });
+    const saved = delivered.images[0]!.path;
+    ctx.imageSaved(saved);
+    if (signal.aborted) {
+      ctx.log.warn(
+        `${spec.tool} ${model.id}: the client cancelled the call after the request went out; the paid image was saved anyway: ${saved} (${job.id})`,
+      );
+    } else if (job.abandoned) {
+      ctx.log.info(`${spec.tool} ${model.id}: ${job.id}, handed off, is done: ${saved}`);
+    }
+    progress.saved(saved);
+    return { ok: true, result: delivered };
+  } catch (error) {
+    return { ok: false, failure: asToolFailure(error), index: index + 1, seed: variant.seed };
   }
-  progress.saved(saved);
-  return result;
+}
+
+/** The call's result from its images' outcomes: every image made, and what failed; a failure when none was. */
+function combine(ctx: ToolContext, spec: ImageCall, job: Job, outcomes: readonly VariantOutcome[]): ImageResult {
+  const made = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.result] : []));
+  const failed = outcomes.flatMap((outcome) => (outcome.ok ? [] : [outcome]));
+  if (made.length === 0) {
+    const [first] = failed;
+    if (failed.length > 1) {
+      ctx.log.info(`${spec.tool} ${spec.model.id}: all ${failed.length} images of ${job.id} failed`);
+    }
+    throw first!.failure;
+  }
+  if (failed.length > 0) {
+    ctx.log.warn(`${spec.tool} ${spec.model.id}: ${failed.length} of ${outcomes.length} images of ${job.id} failed`);
+  }
+  const combined =
+    outcomes.length === 1
+      ? made[0]!
+      : combinedResult(
+          job.id,
+          made,
+          failed.map(({ index, seed, failure }) => ({
+            index,
+            ...(seed !== undefined ? { seed } : {}),
+            category: failure.category,
+            message: failure.message,
+          })),
+          job.elapsedMs,
+        );
+  return spec.finish ? spec.finish(combined) : combined;
 }
 
 /**

@@ -29,15 +29,23 @@ export const IMAGE_TOOL_HINTS = {
   openWorldHint: true,
 } as const;
 
-/** A saved image as a result gives it: where it is and what it is (the hash stays in the sidecar). */
-const resultImageSchema = savedImageSchema.omit({ sha256: true });
+/** A saved image as a result gives it: where it is, what it is, its seed (the hash stays in the sidecar). */
+const resultImageSchema = savedImageSchema.omit({ sha256: true }).extend({ seed: z.number().int().optional() });
+
+/** One of several images a call asked for that was not made. */
+const failedImageSchema = z.object({
+  index: z.number().int(),
+  seed: z.number().int().optional(),
+  category: z.string(),
+  message: z.string(),
+});
 
 export const imageResultSchema = z.object({
   status: z.enum(['done', 'running']).describe('"running": handed off; call wait_for_image with the job'),
   job: z.string().describe('The job id, for wait_for_image'),
   images: z.array(resultImageSchema).describe('The saved images (none while running)'),
   model: z.string(),
-  seed: z.number().int().optional().describe('Seed sent to the model; reuse it to reproduce the image'),
+  seed: z.number().int().optional().describe("The first image's seed; reuse it to reproduce the image"),
   requestId: z.string().optional().describe("The gateway's x-request-id, for support"),
   elapsedMs: z.number().int().describe('Wall time of the call'),
   /** running: how long the model usually takes, as the catalog says it. */
@@ -46,8 +54,11 @@ export const imageResultSchema = z.object({
   priceUsd: z.number().optional().describe('Flat price of the image in USD (absent for token-billed models)'),
   usage: tokenUsageSchema.optional().describe('Token usage reported by token-billed models'),
   notes: z.array(z.string()).optional().describe('What the server adjusted or dropped, and why'),
+  /** With count > 1: the images that were not made, and why (the others are saved and listed). */
+  failed: z.array(failedImageSchema).optional(),
   next: z.string().describe('What to do next'),
 });
+export type FailedImage = z.output<typeof failedImageSchema>;
 export type ImageResult = z.output<typeof imageResultSchema>;
 
 /** The advice every finished image result ends with. */
@@ -72,7 +83,7 @@ export function doneResult(input: DoneInput): ImageResult {
     status: 'done',
     job: input.job,
     // Parsing keeps the schema's fields of the saved image and drops the rest.
-    images: [resultImageSchema.parse(input.saved)],
+    images: [resultImageSchema.parse({ ...input.saved, ...(input.seed !== undefined ? { seed: input.seed } : {}) })],
     model: input.model,
     ...(input.seed !== undefined ? { seed: input.seed } : {}),
     ...(input.requestId ? { requestId: input.requestId } : {}),
@@ -85,6 +96,60 @@ export function doneResult(input: DoneInput): ImageResult {
   };
 }
 
+/**
+ * The result of a call that made several images (`count`): every image made, in order, with what
+ * they cost together and what failed. `parts` are the images' own results, in variant order.
+ */
+export function combinedResult(
+  job: string,
+  parts: readonly ImageResult[],
+  failed: readonly FailedImage[],
+  elapsedMs: number,
+): ImageResult {
+  const [first] = parts;
+  if (!first) throw new Error('combinedResult needs at least one image');
+  const prices = parts.map((part) => part.priceUsd);
+  const usage = sumUsage(parts.map((part) => part.usage));
+  const notes = [...new Set(parts.flatMap((part) => part.notes ?? []))];
+  return {
+    status: 'done',
+    job,
+    images: parts.flatMap((part) => part.images),
+    model: first.model,
+    ...(first.seed !== undefined ? { seed: first.seed } : {}),
+    ...(first.requestId ? { requestId: first.requestId } : {}),
+    elapsedMs: Math.round(elapsedMs),
+    attempts: parts.reduce((sum, part) => sum + (part.attempts ?? 1), 0),
+    ...(prices.every((price) => price !== undefined)
+      ? { priceUsd: Math.round(prices.reduce((sum, price) => sum! + price!, 0)! * 1e6) / 1e6 }
+      : {}),
+    ...(usage ? { usage } : {}),
+    ...(notes.length > 0 ? { notes } : {}),
+    ...(failed.length > 0 ? { failed: [...failed] } : {}),
+    next:
+      parts.length > 1
+        ? 'The images are saved on disk; refer to each by its path (e.g. as images[0] of edit_images).'
+        : NEXT_STEP,
+  };
+}
+
+function sumUsage(usages: readonly ImageResult['usage'][]): ImageResult['usage'] {
+  const present = usages.filter((usage) => usage !== undefined);
+  if (present.length === 0) return undefined;
+  const total = (key: 'input_tokens' | 'output_tokens' | 'total_tokens'): number | undefined => {
+    const values = present.map((usage) => usage[key]).filter((value) => value !== undefined);
+    return values.length === 0 ? undefined : values.reduce((sum, value) => sum + value, 0);
+  };
+  const input = total('input_tokens');
+  const output = total('output_tokens');
+  const all = total('total_tokens');
+  return {
+    ...(input !== undefined ? { input_tokens: input } : {}),
+    ...(output !== undefined ? { output_tokens: output } : {}),
+    ...(all !== undefined ? { total_tokens: all } : {}),
+  };
+}
+
 /** The text block, rendered from the structured result (so every fact in it is in both). */
 export function resultText(result: ImageResult): string {
   if (result.status === 'running')
@@ -92,10 +157,11 @@ export function resultText(result: ImageResult): string {
   const lines: string[] = [];
   for (const image of result.images) {
     const format = image.mimeType.replace('image/', '');
+    const seed = image.seed ?? result.seed;
     const facts = [
       `${image.width}×${image.height} ${format}`,
       result.model,
-      ...(result.seed !== undefined ? [`seed ${result.seed}`] : []),
+      ...(seed !== undefined ? [`seed ${seed}`] : []),
     ];
     lines.push(`${image.path} — ${facts.join(', ')}`);
   }
@@ -108,10 +174,15 @@ export function resultText(result: ImageResult): string {
     ...(result.priceUsd !== undefined ? [`$${result.priceUsd}`] : []),
     ...(result.usage?.total_tokens !== undefined ? [`${result.usage.total_tokens} tokens`] : []),
   ];
+  const failed = (result.failed ?? []).map(
+    (failure) =>
+      `Not made: image ${failure.index}${failure.seed !== undefined ? ` (seed ${failure.seed})` : ''}: ${failure.category}: ${failure.message}`,
+  );
   return [
     ...lines,
     extras.join(' · '),
     `Job ${result.job}`,
+    ...failed,
     ...(result.notes ?? []).map((note) => `Note: ${note}`),
     result.next,
   ].join('\n');

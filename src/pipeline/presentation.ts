@@ -6,6 +6,7 @@
  * `auto` asks what the client is known to do.
  */
 import type { PreviewMode } from '../config.js';
+import { makeContactSheet } from '../imaging/contact-sheet.js';
 import { makePreview, type Preview } from '../imaging/preview.js';
 import { readRegularBytes } from '../library/regular-file.js';
 import type { ClientTraits, Presentation, ToolOutput } from './call.js';
@@ -35,7 +36,14 @@ export async function present(
   const first = result.images[0];
   if (presentation.preview && first) {
     try {
-      preview = await makePreview(await readRegularBytes(first.path, MAX_PREVIEW_SOURCE_BYTES), ctx.config.previewSize);
+      // Several images: one contact sheet of them all, in the budget of a single preview.
+      const images = await Promise.all(
+        result.images.map((image) => readRegularBytes(image.path, MAX_PREVIEW_SOURCE_BYTES)),
+      );
+      preview =
+        images.length === 1
+          ? await makePreview(images[0]!, ctx.config.previewSize)
+          : await makeContactSheet(images, ctx.config.previewSize);
     } catch (error) {
       ctx.log.warn(`preview of ${first.path} failed: ${(error as Error).message}`);
     }

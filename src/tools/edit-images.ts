@@ -27,8 +27,9 @@ import { prepareEditInputs } from '../pipeline/inputs/prepare.js';
 import { Workspace } from '../pipeline/inputs/workspace.js';
 import { notAccepted, planOutput } from '../pipeline/output-plan.js';
 import { presentationFor } from '../pipeline/presentation.js';
+import { countProblem, variantsOf } from '../pipeline/variants.js';
 import { defineTool } from './definition.js';
-import { bareFilenameField, barePreviewField, promptField } from './fields.js';
+import { bareCountField, bareFilenameField, barePreviewField, promptField } from './fields.js';
 import { outputParamFields } from './output-fields.js';
 
 const sourceText = 'an absolute path ("~/photo.jpg" works), a file:// URI or an http(s) URL.';
@@ -57,6 +58,7 @@ export const editImagesInput = z.strictObject({
       `${MASK_MODEL_IDS.join(', ')} only: a PNG with alpha, exactly the size of image 1; transparent pixels mark where to repaint. Given like an image.`,
     ),
   ...outputParamFields(EDIT_MODEL_IDS, 'edit'),
+  count: bareCountField,
   filename: bareFilenameField,
   preview: barePreviewField,
 });
@@ -118,6 +120,9 @@ export function editImagesTool(ctx: ToolContext) {
       const problems: string[] = [];
       if (args.images.length > edits.maxReferences) problems.push(tooManyReferences(model, args.images.length));
       if (args.mask !== undefined && !edits.mask) problems.push(notAccepted('mask', model, MASK_MODEL_IDS));
+      const count = args.count ?? 1;
+      const countIssue = countProblem(model, count, args.seed);
+      if (countIssue) problems.push(countIssue);
       const plan = planOutput(model, args, 'edit', problems);
       const gateway = requireGateway(ctx);
 
@@ -150,11 +155,12 @@ export function editImagesTool(ctx: ToolContext) {
             );
             const request = editRequest(model, args.prompt, plan.wire, inputs);
             ctx.log.info(
-              `edit_images ${model.id}: sending ${JSON.stringify(plan.wire)} with ${inputs.images.length} reference(s)${inputs.mask ? ' and a mask' : ''} (${request.body.summary})`,
+              `edit_images ${model.id}: sending ${JSON.stringify(plan.wire)}${count > 1 ? ` × ${count}` : ''} with ${inputs.images.length} reference(s)${inputs.mask ? ' and a mask' : ''} (${request.body.summary})`,
             );
             records = [...inputs.images, ...(inputs.mask ? [inputs.mask] : [])].map((input) => input.record);
             return {
-              body: request.body,
+              // Each image its own body (its own seed), from the same checked inputs.
+              bodyFor: (parameters) => editRequest(model, args.prompt, parameters, inputs).body,
               inputKeys: records.map((record) => record.sha256 ?? record.source),
               notes: [...inputs.notes, ...plan.notes],
               inputs: records,
@@ -168,6 +174,7 @@ export function editImagesTool(ctx: ToolContext) {
         parameters: plan.wire,
         seed: plan.seed,
         seedGiven: args.seed !== undefined,
+        variants: variantsOf(plan, count, args.seed),
         nameHint: args.filename?.trim() || args.prompt,
         startedAt,
         presentation: presentationFor(ctx, args.preview, call.client),

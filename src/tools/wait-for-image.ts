@@ -35,9 +35,8 @@ export function waitForImageTool(ctx: ToolContext) {
     name: 'wait_for_image',
     title: 'Wait for a handed-off image',
     description:
-      'Collect the image of a generate_image or edit_images call that returned status "running": waits up to ' +
-      'the same time, then gives the same result that call would have (or "running" again: call once more). ' +
-      'Never pays again.',
+      'Collect a generate_image or edit_images call that returned status "running": waits as long, then gives ' +
+      'that call\'s own result, or "running" again. Never pays again.',
     inputSchema: waitForImageInput,
     outputSchema: anyImageResult,
     advertiseOutputSchema: false,

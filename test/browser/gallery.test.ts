@@ -136,7 +136,8 @@ describe('the gallery of a generate_image result', () => {
     await waitForImages(frame, 2);
 
     expect(host.calls.map((call) => call.name)).toEqual(['generate_image']);
-    expect(host.calls[0]!.arguments).toEqual({ prompt: 'a lighthouse at dawn', model: 'flux-2-pro', size: '512x512' });
+    // generate_image's `like`: the earlier image's prompt, model and size with a new seed.
+    expect(host.calls[0]!.arguments).toEqual({ like: first });
     const sent = h.simulator.apiRequests().slice(gateway);
     expect(sent.map((request) => (request.json as { prompt: string }).prompt)).toEqual(['a lighthouse at dawn']);
     const made = pathOf(host.calls[0]!.result);
@@ -151,10 +152,12 @@ describe('the gallery of a generate_image result', () => {
     await waitForImages(frame, 6);
     await view().locator('main[aria-busy="false"]').waitFor();
 
+    // One call with `count: 4`: four gateway requests in parallel, four images in its result.
     const variants = host.calls.slice(1);
-    expect(variants.map((call) => call.name)).toEqual(Array(4).fill('generate_image'));
+    expect(variants.map((call) => [call.name, call.arguments.count])).toEqual([['generate_image', 4]]);
     expect(h.simulator.apiRequests().length - gateway).toBe(4);
-    const seeds = variants.map((call) => (call.result.structuredContent as { seed: number }).seed);
+    const made = (variants[0]!.result.structuredContent as { images: { seed: number }[] }).images;
+    const seeds = made.map((image) => image.seed);
     expect(new Set([5, ...seeds]).size).toBe(5);
     expect(await view().locator('#status').textContent()).toBe('4 new images.');
     expect(await view().locator('#title').textContent()).toBe('6 images');

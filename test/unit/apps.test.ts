@@ -9,7 +9,7 @@ import {
 } from '@modelcontextprotocol/ext-apps/server';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
+import type * as z from 'zod';
 import { GALLERY_TOOLS } from '../../src/apps/contract.js';
 import { declaresApps, EXTENSION_ID, RESOURCE_MIME_TYPE } from '../../src/apps/negotiation.js';
 import { plansFor, remakePlan } from '../../src/apps/plans.js';
@@ -23,15 +23,14 @@ import { generateImageInput, generateImageTool } from '../../src/tools/generate-
 const ctx = {} as ToolContext; // the definitions only use it when called
 const generate = generateImageTool(ctx) as unknown as ToolDefinition;
 const edit = editImagesTool(ctx) as unknown as ToolDefinition;
-const today = [generate, edit];
+const withLikeAndCount = generate;
 
-/** generate_image as the variants work will make it: `count`, and `like` instead of a prompt. */
-const withLikeAndCount = {
-  ...generate,
-  inputSchema: generateImageInput
-    .extend({ count: z.number().int().min(1).max(8).optional(), like: z.string().optional() })
-    .partial({ prompt: true }),
-} as unknown as ToolDefinition;
+/** The image tools of a server without `like` and `count` (the gallery must work with one too). */
+const older = [
+  { ...generate, inputSchema: generateImageInput.omit({ like: true, count: true }).required({ prompt: true }) },
+  { ...edit, inputSchema: (edit.inputSchema as z.ZodObject).omit({ count: true }) },
+] as unknown as ToolDefinition[];
+const today = older;
 
 function sidecar(overrides: Partial<ImageSidecar>): ImageSidecar {
   return {
@@ -121,7 +120,7 @@ describe('the calls behind the buttons', () => {
     expect(remakePlan(sidecar({ tool: 'paint' }), today)).toBeUndefined();
   });
 
-  it('today: "more like this" is the same call with a new seed, "variants" four of them', () => {
+  it('without `like` and `count`: "more like this" is the same call with a new seed, "variants" four of them', () => {
     const remake = remakePlan(sidecar({}), today)!;
     expect(plansFor('/x.jpg', sidecar({}), today)).toEqual({
       moreLikeThis: remake,

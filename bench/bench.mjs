@@ -29,6 +29,7 @@
  *    full paging of resources/list, and the server's RSS.
  * 9. 500 calls at once at 1 s simulator latency over stdio, each asking for progress: total time,
  *    progress notifications per call, the server's RSS.
+ * 10. variants: one call with count 8 at 1 s simulator latency (the eight requests in parallel).
  */
 import { spawn } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
@@ -346,6 +347,33 @@ async function concurrency(maxConcurrent) {
   );
 }
 
+// ---- 10. variants ----------------------------------------------------------------------------
+
+/** One call with count 8 at 1 s simulator latency: the eight requests go in parallel. */
+async function variants() {
+  process.stderr.write('10. variants\n');
+  const simulator = await GatewaySimulator.start({ apiKey: KEY, latencyMs: 1000 });
+  const { client } = await connect(serverEnv(simulator, { FLUX_MCP_PREVIEW: 'off' }));
+  const totals = [];
+  try {
+    await client.callTool({ name: 'generate_image', arguments: { prompt: 'warm-up', size: '256x256' } });
+    for (let run = 0; run < 3; run++) {
+      const started = performance.now();
+      const result = await client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: `Eight variants, run ${run}`, size: '512x512', count: 8 },
+      });
+      totals.push((performance.now() - started) / 1000);
+      if (result.isError) throw new Error(result.content[0].text);
+      if (result.structuredContent.images.length !== 8) throw new Error('fewer than 8 images');
+    }
+  } finally {
+    await client.close();
+    await simulator.close();
+  }
+  summarize('one call with count 8 at 1 s latency: total', 's', totals, '≈ 1 s');
+}
+
 // ---- 6. idle footprint ---------------------------------------------------------------------
 
 async function idleFootprint() {
@@ -626,6 +654,7 @@ try {
   if (want(7)) await hostileInputs();
   if (want(8)) await libraryAtScale();
   if (want(9)) await manyCalls();
+  if (want(10)) await variants();
 } finally {
   await rm(work, { recursive: true, force: true });
 }

@@ -23,6 +23,8 @@ Usage:
   flux-mcp serve --http [--port N] [--host H]
                                            the MCP server on Streamable HTTP (default 127.0.0.1:8808)
   flux-mcp generate "prompt" [options]     make an image; prints its path
+  flux-mcp generate --like IMAGE|JOB [options]
+                                           more like an earlier image (its prompt, model, parameters)
   flux-mcp edit "prompt" --image a.png [--image b.jpg …] [--mask m.png] [options]
                                            edit or combine images; prints the new path
   flux-mcp images [--search words] [--model M] [--since D] [--until D] [--limit N]
@@ -32,7 +34,8 @@ Usage:
   flux-mcp simulate [--port N]             a local gateway simulator (no key, no cost)
   flux-mcp --help | --version
 
-Options of generate and edit: --model, --size WxH, --width, --height, --aspect-ratio W:H, --seed,
+Options of generate and edit: --model, --count N (1-8 images at once), --size WxH, --width, --height,
+  --aspect-ratio W:H, --seed,
   --safety-tolerance, --format ${OUTPUT_FORMATS.join('|')}, --prompt-upsampling, --steps, --guidance, --quality,
   --background, --compression, --filename, --out DIR (output directory), --json (print the result as JSON)
 

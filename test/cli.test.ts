@@ -75,6 +75,24 @@ describe('generate', () => {
     expect(simulator.apiRequests()[0]!.json).toMatchObject({ size: '512x384', seed: 5, output_format: 'png' });
   });
 
+  it('--count makes several images (a path each), --like makes more like one of them', async () => {
+    const before = simulator.apiRequests().length;
+    const run = await cli(['generate', 'A paper crane', '--size', '256x256', '--count', '3', '--seed', '40']);
+    expect(run.code, run.stderr).toBe(0);
+    const made = lines(run.stdout);
+    expect(made).toHaveLength(3);
+    const more = await cli(['generate', '--like', path.relative(work, made[0]!)]);
+    expect(more.code, more.stderr).toBe(0);
+    expect(lines(more.stdout)).toHaveLength(1);
+    const sent = simulator
+      .apiRequests()
+      .slice(before)
+      .map((request) => request.json as { prompt: string; seed: number });
+    expect(sent).toHaveLength(4);
+    expect(sent[3]).toMatchObject({ prompt: 'A paper crane', size: '256x256' });
+    expect([40, 41, 42]).not.toContain(sent[3]!.seed);
+  });
+
   it('--json prints the structured result, --out picks the directory (relative to the working directory)', async () => {
     const run = await cli(['generate', 'A kite', '--size', '256x256', '--json', '--out', 'elsewhere']);
     expect(run.code, run.stderr).toBe(0);

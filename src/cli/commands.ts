@@ -37,6 +37,7 @@ const OUTPUT_OPTIONS = {
   quality: { type: 'string' },
   background: { type: 'string' },
   compression: { type: 'string' },
+  count: { type: 'string', short: 'n' },
   filename: { type: 'string' },
   out: { type: 'string', short: 'o' },
   json: { type: 'boolean' },
@@ -44,7 +45,16 @@ const OUTPUT_OPTIONS = {
 
 /** CLI option → tool argument, where the names differ. */
 const RENAMED: Readonly<Record<string, string>> = { format: 'output_format', compression: 'output_compression' };
-const NUMERIC = new Set(['width', 'height', 'seed', 'safety_tolerance', 'steps', 'guidance', 'output_compression']);
+const NUMERIC = new Set([
+  'width',
+  'height',
+  'seed',
+  'safety_tolerance',
+  'steps',
+  'guidance',
+  'output_compression',
+  'count',
+]);
 
 function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: T) {
   try {
@@ -78,6 +88,11 @@ function configFor(out: string | undefined, env: NodeJS.ProcessEnv): Config {
     ...(out ? { FLUX_MCP_OUTPUT_DIR: path.resolve(out) } : {}),
   });
   return config;
+}
+
+/** --like: a job id as it is, a path resolved like --image. */
+function resolveLike(like: string): string {
+  return /^job_[0-9a-z]+$/.test(like) ? like : resolveLocal(like);
 }
 
 /** In a terminal, relative paths are the user's own: resolve them here (the MCP tool refuses them). */
@@ -129,11 +144,18 @@ const imagePaths = (result: CallToolResult): string[] =>
   (result.structuredContent as ImageResult | ListImagesResult).images.map((image) => image.path);
 
 export async function generateCommand(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, OUTPUT_OPTIONS);
-  if (positionals.length !== 1)
-    throw new UsageError('generate takes one prompt, in quotes: flux-mcp generate "a red fox in the snow"');
+  const { values, positionals } = parse(argv, { ...OUTPUT_OPTIONS, like: { type: 'string' } });
+  // With --like the prompt is the earlier image's unless one is given.
+  if (positionals.length > 1 || (positionals.length === 0 && values.like === undefined))
+    throw new UsageError(
+      'generate takes one prompt, in quotes: flux-mcp generate "a red fox in the snow" (or --like an earlier image)',
+    );
   const config = configFor(values.out, io.env);
-  const args = { prompt: positionals[0], ...toolArguments(values, ['out', 'json']) };
+  const args = {
+    ...(positionals[0] !== undefined ? { prompt: positionals[0] } : {}),
+    ...toolArguments(values, ['out', 'json', 'like']),
+    ...(values.like !== undefined ? { like: resolveLike(values.like) } : {}),
+  };
   return runTool(io, config, 'generate_image', args, values.json === true, imagePaths);
 }
 

@@ -72,7 +72,7 @@ const NO_ELICITATION: jsonSchemaValidator = {
  * connection pool, the call limiter, the image library and the calls in flight. stdio has one
  * session; stateless HTTP makes a Server per request on the same runtime.
  */
-export interface ServerRuntime {
+interface ServerRuntime {
   readonly config: Config;
   readonly log: Logger;
   readonly ctx: ToolContext;

@@ -8,12 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { USER_AGENT } from '../src/core/version.js';
 import type { SimulatedRequest } from '../src/simulator/gateway-simulator.js';
 import { SIMULATOR_USER_AGENT } from '../src/simulator/references.js';
-import { type Harness, startHarness, TEST_KEY, textOf } from './helpers/harness.js';
+import { type Harness, outputValidator, startHarness, TEST_KEY, textOf } from './helpers/harness.js';
 import {
   averageColour,
   dataUrl,
@@ -59,7 +58,7 @@ const COLOURS = [
 let h: Harness;
 let work: string;
 let savedHome: string | undefined;
-let validateOutput: (data: unknown) => { valid: boolean; errorMessage?: string };
+let validateOutput: (data: unknown) => { valid: boolean; errorMessage?: string | undefined };
 
 beforeAll(async () => {
   h = await startHarness();
@@ -69,9 +68,7 @@ beforeAll(async () => {
   process.env.HOME = path.join(work, 'home');
   await mkdir(path.join(work, 'home', 'Pictures'), { recursive: true });
   const { tools } = await h.client.listTools();
-  validateOutput = new AjvJsonSchemaValidator().getValidator(
-    tools.find((t) => t.name === 'edit_images')!.outputSchema!,
-  );
+  validateOutput = outputValidator(tools, 'edit_images');
 });
 afterAll(async () => {
   process.env.HOME = savedHome;

@@ -6,13 +6,12 @@ import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PREVIEW_BASE64_BUDGET } from '../src/imaging/preview.js';
 import { RESCUE_DIR } from '../src/pipeline/deliver.js';
 import type { SimulatedRequest } from '../src/simulator/gateway-simulator.js';
-import { type Harness, onlyJsonBody, startHarness, TEST_KEY, textOf } from './helpers/harness.js';
+import { type Harness, onlyJsonBody, outputValidator, startHarness, TEST_KEY, textOf } from './helpers/harness.js';
 
 interface Structured {
   images: { path: string; uri: string; width: number; height: number; mimeType: string; bytes: number }[];
@@ -28,15 +27,14 @@ interface Structured {
 const NAME_PATTERN = /^\d{8}-\d{6}-[a-z0-9-]+-[a-z0-9]{6}\.(jpg|png|webp)$/;
 
 let h: Harness;
-let validateOutput: (data: unknown) => { valid: boolean; errorMessage?: string };
+let validateOutput: (data: unknown) => { valid: boolean; errorMessage?: string | undefined };
 
 beforeAll(async () => {
   // The preview and the resource_link on, so what they hold is checked here; which clients get
   // them by default is test/result-shape.test.ts's subject.
   h = await startHarness({ config: { preview: 'on', resourceLinks: true } });
   const { tools } = await h.client.listTools();
-  const schema = tools.find((t) => t.name === 'generate_image')!.outputSchema!;
-  validateOutput = new AjvJsonSchemaValidator().getValidator(schema);
+  validateOutput = outputValidator(tools, 'generate_image');
 });
 afterAll(() => h.close());
 beforeEach(() => h.simulator.reset());

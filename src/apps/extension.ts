@@ -42,7 +42,7 @@ export function createApps(library: LibraryIndex, tools: readonly ToolDefinition
 }
 
 /** What one session adds to its tools and resources. */
-export interface SessionApps {
+interface SessionApps {
   readonly tools: ToolsExtension;
   readonly readResource: (uri: string) => Promise<ReadResourceResult | undefined>;
 }

@@ -22,9 +22,7 @@ const exists = (file: string): Promise<boolean> =>
   );
 
 /** dist/app/gallery.html of the package this module belongs to, if it was built. */
-export async function findGalleryPage(
-  from = path.dirname(fileURLToPath(import.meta.url)),
-): Promise<string | undefined> {
+async function findGalleryPage(from = path.dirname(fileURLToPath(import.meta.url))): Promise<string | undefined> {
   for (let dir = from; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, BUILT_PAGE);
     if (await exists(candidate)) return candidate;
@@ -38,7 +36,7 @@ export async function findGalleryPage(
  * all, and an absent csp gives the host's most restrictive default. Clipboard writing is asked for
  * so "copy path" works where the host grants it (the page falls back to selecting the text).
  */
-export const GALLERY_RESOURCE_UI = {
+const GALLERY_RESOURCE_UI = {
   prefersBorder: true,
   permissions: { clipboardWrite: {} },
 } as const;

@@ -13,7 +13,7 @@ import type { GalleryItem } from './contract.js';
 import { plansFor } from './plans.js';
 
 /** Long edge of a thumbnail: sharp enough for a grid cell, a few KB as JPEG. */
-export const THUMBNAIL_EDGE = 256;
+const THUMBNAIL_EDGE = 256;
 /** Thumbnails kept in memory: a page or two of a big library, a few MB at most. */
 const CACHE_SIZE = 200;
 /** Sidecars are a few KB; the library refuses bigger ones too. */

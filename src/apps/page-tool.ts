@@ -13,7 +13,7 @@ import { listImagesInput, parseTime } from '../tools/list-images.js';
 import { PAGE_MAX, PAGE_TOOL } from './contract.js';
 import type { GalleryItems } from './items.js';
 
-export const pageInput = listImagesInput.omit({ limit: true }).extend({
+const pageInput = listImagesInput.omit({ limit: true }).extend({
   cursor: z.string().max(2000).optional().describe('nextCursor of the previous page; none for the first'),
   limit: z.number().int().min(1).max(PAGE_MAX).default(12).describe(`Images per page, 1–${PAGE_MAX} (default 12)`),
 });

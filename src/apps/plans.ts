@@ -12,7 +12,7 @@ import type { ToolDefinition } from '../tools/definition.js';
 import type { GalleryItem, ToolCallPlan } from './contract.js';
 
 /** How many images "variants" asks for. */
-export const VARIANT_COUNT = 4;
+const VARIANT_COUNT = 4;
 
 /** Arguments that would repeat the old image (seed) or are about this call only. */
 const NOT_REPEATED = new Set(['seed', 'count', 'like', 'filename', 'preview']);

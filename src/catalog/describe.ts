@@ -22,7 +22,7 @@ export function priceText(model: ModelSpec): string {
 }
 
 /** "flux-2-pro — < 10 s, $0.03: production at scale, best value (default)" */
-export function modelLine(model: ModelSpec): string {
+function modelLine(model: ModelSpec): string {
   return `${model.id} — ${model.speed}, ${priceText(model)}: ${model.bestFor}`;
 }
 
@@ -183,20 +183,6 @@ export function sizeRulesText(modelIds: readonly string[], withDefaults = true):
       return `${name}: ${sizeRuleText(rule)}${fallback}`;
     })
     .join('. ');
-}
-
-/**
- * One sentence on sizes for a tool description (the full rules are on the size argument): the
- * rule of the first model's kind, and how far the largest model goes beyond it.
- */
-export function sizeSummary(modelIds: readonly string[]): string {
-  const models = modelsOf(modelIds);
-  const rule = models[0]!.sizeRule;
-  const sharing = models.filter((m) => sizeRuleText(m.sizeRule) === sizeRuleText(rule));
-  const largest = Math.max(...models.map((m) => m.sizeRule.maxSide));
-  const beyondModels = models.filter((m) => m.sizeRule.maxSide === largest);
-  const beyond = largest > rule.maxSide ? `; ${nameModels(beyondModels, models)} goes up to ${largest} px` : '';
-  return `${nameModels(sharing, models)} sizes are multiples of ${rule.multipleOf}, ${rule.minSide}–${rule.maxSide} px per side, at most ${megapixels(rule.maxPixels)}${beyond}. See the size argument, or give aspect_ratio.`;
 }
 
 /** "jpeg (default) or png", "png (default), jpeg or webp" */

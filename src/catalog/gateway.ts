@@ -14,7 +14,7 @@ export const ENDPOINTS = {
 export type Endpoint = (typeof ENDPOINTS)[keyof typeof ENDPOINTS];
 
 /** How a request body is encoded: JSON (references as data: or http(s) URLs) or multipart file parts. */
-export type Transport = 'json' | 'multipart';
+type Transport = 'json' | 'multipart';
 
 /** Where a request goes and in which encoding. */
 export interface Route {

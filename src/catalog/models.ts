@@ -10,7 +10,7 @@
 import { ENDPOINTS, GENERATION_ROUTE, type Route } from './gateway.js';
 
 export const OUTPUT_FORMATS = ['jpeg', 'png', 'webp'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** Every tunable parameter a tool accepts, named as the gateway names it. */
 export const PARAM_NAMES = [
@@ -97,7 +97,7 @@ export const FAMILIES = {
   'FLUX.1 legacy': { shortName: 'FLUX.1' },
   OpenAI: { shortName: 'OpenAI' },
 } as const satisfies Readonly<Record<string, { readonly shortName: string }>>;
-export type ModelFamily = keyof typeof FAMILIES;
+type ModelFamily = keyof typeof FAMILIES;
 
 /**
  * What a reference image (or mask) may be. `maxBytes`, `maxPixels` and `minSide` are hard limits,
@@ -120,7 +120,7 @@ export interface InputRule {
  * FLUX references (gateway.md, "Input images"): ≤ 20 MB and ≤ 20 MP, at least 64 × 64; rendered
  * best at ≤ 4 MP with sides in multiples of 16. Decimal megabytes: the stricter reading.
  */
-export const FLUX_INPUT_RULE: InputRule = {
+const FLUX_INPUT_RULE: InputRule = {
   maxBytes: 20_000_000,
   maxPixels: 20_000_000,
   minSide: 64,
@@ -133,7 +133,7 @@ export const FLUX_INPUT_RULE: InputRule = {
  * camera or phone photo short of the 48 MP+ modes fits, and which keeps the one decode an input may
  * need (turning it upright) to a bounded size.
  */
-export const GPT_IMAGE_INPUT_RULE: InputRule = {
+const GPT_IMAGE_INPUT_RULE: InputRule = {
   maxBytes: 50_000_000,
   maxPixels: 7680 * 4320,
   minSide: 64,
@@ -144,7 +144,7 @@ export const GPT_IMAGE_INPUT_RULE: InputRule = {
  * How a model edits. Its route (`endpoint`, `transport`) is JSON `input_image…` on
  * /images/generations, or multipart `image[]` parts on /images/edits.
  */
-export interface EditSupport extends Route {
+interface EditSupport extends Route {
   /** Most reference images one call takes (image 1 … image N in the prompt). */
   readonly maxReferences: number;
   /** Limits on each reference image. */
@@ -426,7 +426,7 @@ type GeneratingEntry = Extract<(typeof MODELS)[number], { generates: true }>;
 export type GenerationModelId = GeneratingEntry['id'];
 
 type EditingEntry = Extract<(typeof MODELS)[number], { edits: EditSupport }>;
-export type EditModelId = EditingEntry['id'];
+type EditModelId = EditingEntry['id'];
 
 /** A model that edits: its `edits` is there. */
 export interface EditingModel extends ModelSpec {
@@ -442,9 +442,6 @@ const BY_ID: ReadonlyMap<string, ModelSpec> = new Map(MODELS.map((m) => [m.id, m
 export function findModel(text: string): ModelSpec | undefined {
   return BY_ID.get(text);
 }
-
-/** @deprecated The simulator's name for findModel, until it has tables of its own; use findModel. */
-export const getModel = findModel;
 
 /** The model of a known id (a tool argument already checked against the ids). */
 export function modelSpec(id: ModelId): ModelSpec {

@@ -255,5 +255,3 @@ export async function runCommand<T extends number | 'running'>(
     throw error;
   }
 }
-
-export type { Io };

@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import { closeHttp } from '../core/http.js';
 import { createServer } from '../server.js';
 
-export interface LocalServer {
+interface LocalServer {
   call(tool: string, args: Record<string, unknown>, onProgress?: (progress: Progress) => void): Promise<CallToolResult>;
   close(): Promise<void>;
 }

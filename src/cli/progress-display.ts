@@ -6,7 +6,7 @@ import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
-export interface ProgressDisplay {
+interface ProgressDisplay {
   update(progress: Progress): void;
   stop(): void;
 }

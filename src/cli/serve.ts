@@ -9,7 +9,7 @@ import { createLogger } from '../core/log.js';
 import { HttpSetupError, startHttpServer } from '../transports/http.js';
 import { UsageError } from './commands.js';
 
-export const DEFAULT_HTTP_PORT = 8808;
+const DEFAULT_HTTP_PORT = 8808;
 
 export async function serveCommand(argv: readonly string[]): Promise<number | 'running'> {
   let values: { http?: boolean; port?: string; host?: string };

@@ -61,7 +61,7 @@ export const ERROR_CATEGORIES = {
 } as const;
 export type ErrorCategory = keyof typeof ERROR_CATEGORIES;
 
-export interface ToolFailureDetails {
+interface ToolFailureDetails {
   /** What to do next, one or more sentences. */
   readonly hint?: string;
   /** The gateway's x-request-id, quoted so support can trace the call. */
@@ -103,7 +103,7 @@ export function throwIfCancelled(signal: AbortSignal | undefined): void {
  */
 export const FAILURE_META_KEY = 'flux-mcp/failure';
 
-export interface FailureMeta {
+interface FailureMeta {
   readonly category: ErrorCategory;
 }
 

@@ -58,7 +58,7 @@ function outboundDispatcher(http: HttpStack, policy: OutboundPolicy): Dispatcher
   return entry.dispatcher;
 }
 
-export interface HttpRequest {
+interface HttpRequest {
   readonly method: 'GET' | 'POST';
   readonly headers?: Record<string, string>;
   readonly body?: string | Buffer | Readable | FormData;
@@ -77,8 +77,8 @@ export async function httpRequest(url: string, init: HttpRequest): Promise<HttpR
   return http.undici.request(url, {
     dispatcher: init.outbound ? outboundDispatcher(http, init.outbound) : http.api,
     method: init.method,
-    headers: init.headers,
-    body: init.body,
+    headers: init.headers ?? {},
+    body: init.body ?? null,
     signal: init.signal,
   });
 }

@@ -6,7 +6,7 @@
  * JSON), and URL-encoded. Redact before truncating a text: a cut-off secret no longer matches.
  */
 
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 /** Shorter values are not treated as secrets: redacting "ab" everywhere would garble every message. */
 const MIN_SECRET_LENGTH = 4;

@@ -39,7 +39,7 @@ function argumentTable(schema: z.ZodObject): string {
   return ['| argument | type | required | description |', '|---|---|---|---|', ...rows].join('\n');
 }
 
-export function readmeSections(): Record<string, string> {
+function readmeSections(): Record<string, string> {
   return {
     models: modelTableMarkdown(),
     configuration: [

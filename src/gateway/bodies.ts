@@ -44,7 +44,7 @@ export async function* payloadChunks(payload: Payload): AsyncGenerator<Uint8Arra
 }
 
 /** The payload as a Blob of the given type, without reading a file-backed one. */
-export function payloadBlob(payload: Payload, type: string): Blob {
+function payloadBlob(payload: Payload, type: string): Blob {
   return payload.kind === 'file' ? payload.blob.slice(0, payload.size, type) : new Blob([payload.bytes], { type });
 }
 
@@ -70,7 +70,7 @@ export function jsonBody(value: Readonly<Record<string, unknown>>): RequestBody 
 }
 
 /** A value of a streamed JSON body that is sent as `data:<mimeType>;base64,<payload>`. */
-export interface DataUrlValue {
+interface DataUrlValue {
   readonly dataUrl: { readonly mimeType: string; readonly payload: Payload };
 }
 

@@ -38,7 +38,7 @@ import {
 const MAX_API_BODY_BYTES = 100 * 1024 * 1024;
 const DEFAULT_RETRY_BASE_MS = 500;
 
-export interface GatewayClientOptions {
+interface GatewayClientOptions {
   readonly baseUrl: string;
   readonly apiKey: string;
   readonly userAgent: string;
@@ -58,7 +58,7 @@ export interface CallObserver {
   downloading?(attempt: number): void;
 }
 
-export interface CallOptions {
+interface CallOptions {
   /** The model's timeout: the gateway holds the connection until the image is done. */
   readonly timeoutMs: number;
   /**

@@ -30,7 +30,7 @@ const DOWNLOAD_TIMEOUT_MS = 60_000;
 /** Answers that mean the signed URL has expired. */
 const EXPIRED_STATUSES = new Set([403, 404, 410]);
 
-export interface DownloadOptions {
+interface DownloadOptions {
   readonly userAgent: string;
   readonly log: Logger;
   /** First backoff step between attempts. */

@@ -8,7 +8,7 @@ import { SAFETY_TOLERANCE } from '../catalog/parameters.js';
 import { ToolFailure } from '../core/failure.js';
 import { askedRetryDelayMs } from './retry.js';
 
-export interface GatewayErrorBody {
+interface GatewayErrorBody {
   readonly message?: string;
   readonly code?: string;
   readonly type?: string;
@@ -79,11 +79,15 @@ export function describeErrorJson(json: unknown): GatewayErrorBody | undefined {
   const envelope = record.error;
   if (typeof envelope === 'object' && envelope !== null) {
     const e = envelope as Record<string, unknown>;
+    const message = asString(e.message);
+    const code = asString(e.code);
+    const type = asString(e.type);
+    const param = asString(e.param);
     return {
-      message: asString(e.message) && clip(asString(e.message)!),
-      code: asString(e.code),
-      type: asString(e.type),
-      param: asString(e.param),
+      ...(message !== undefined && { message: clip(message) }),
+      ...(code !== undefined && { code }),
+      ...(type !== undefined && { type }),
+      ...(param !== undefined && { param }),
     };
   }
   if (typeof envelope === 'string') return { message: clip(envelope) };
@@ -103,7 +107,7 @@ export function describeErrorJson(json: unknown): GatewayErrorBody | undefined {
 
 const OUT_OF_CREDIT = /insufficient|quota|balance|credit|余额|额度/i;
 
-export interface ResponseContext {
+interface ResponseContext {
   readonly status: number;
   readonly headers: Record<string, string | undefined>;
   /** The body's first bytes (ERROR_BODY_PREFIX_BYTES), redacted. */
@@ -194,7 +198,7 @@ const NOT_SENT_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-export function errorCode(error: unknown): string {
+function errorCode(error: unknown): string {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current; depth++) {
     const code = (current as { code?: unknown }).code;
@@ -205,7 +209,7 @@ export function errorCode(error: unknown): string {
 }
 
 /** True when the request certainly never reached the gateway (so it cannot have been billed). */
-export function neverReachedGateway(error: unknown): boolean {
+function neverReachedGateway(error: unknown): boolean {
   return NOT_SENT_CODES.has(errorCode(error));
 }
 

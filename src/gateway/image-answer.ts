@@ -10,7 +10,7 @@ import { decodeBase64Strict } from '../imaging/base64.js';
 import { type ImageInfo, inspectImage } from '../imaging/inspect.js';
 import { describeErrorJson } from './errors.js';
 
-export interface TokenUsage {
+interface TokenUsage {
   readonly input_tokens?: number;
   readonly output_tokens?: number;
   readonly total_tokens?: number;

@@ -11,7 +11,7 @@
  */
 import { cancelledFailure } from '../core/failure.js';
 
-export interface LimiterOptions {
+interface LimiterOptions {
   readonly maxConcurrent: number;
   /** Per-model caps; models not named have only the global cap. */
   readonly modelCaps: Readonly<Record<string, number>>;
@@ -35,7 +35,7 @@ export function milestonesOf(joinedAt: number): number[] {
   return places.filter((place, i) => place >= 1 && (i === 0 || place < places[i - 1]!));
 }
 
-export type Release = () => void;
+type Release = () => void;
 
 export class CallLimiter {
   private running = 0;

@@ -17,14 +17,14 @@
 import { crc32 } from 'node:zlib';
 import type { ImageFormat } from './inspect.js';
 
-export interface CleanOptions {
+interface CleanOptions {
   /** Keep metadata as it is; only bytes after the image's end are dropped. */
   readonly keepMetadata: boolean;
   /** The image's EXIF orientation (1 = upright), kept when the EXIF block itself is removed. */
   readonly orientation: number;
 }
 
-export interface CleanedImage {
+interface CleanedImage {
   /** The cleaned file, in pieces: slices of the original and a few new bytes. */
   readonly parts: readonly Buffer[];
   readonly bytes: number;

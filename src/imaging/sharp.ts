@@ -4,7 +4,7 @@
  */
 import type Sharp from 'sharp';
 
-export type SharpModule = typeof Sharp;
+type SharpModule = typeof Sharp;
 
 let loading: Promise<SharpModule> | undefined;
 

@@ -7,7 +7,7 @@
 /** Enough bytes for every signature below. */
 export const SNIFF_BYTES = 32;
 
-export type SniffedFormat = 'png' | 'jpeg' | 'webp';
+type SniffedFormat = 'png' | 'jpeg' | 'webp';
 
 const startsWith = (head: Buffer, bytes: readonly number[], at = 0): boolean =>
   head.length >= at + bytes.length && bytes.every((byte, i) => head[at + i] === byte);

@@ -9,7 +9,7 @@ import { loadSharp } from './sharp.js';
 /** Budget on the base64 text of one thumbnail: 24 of them stay under 400 KB. */
 export const THUMBNAIL_BASE64_BUDGET = 16_000;
 
-export interface Thumbnail {
+interface Thumbnail {
   readonly mimeType: 'image/jpeg';
   /** Base64 of the JPEG. */
   readonly data: string;

@@ -17,7 +17,7 @@ export class NameTakenError extends Error {
 const LINK_UNSUPPORTED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
 
 /** Temp files are dot-files ending in .tmp, so listings and later cleanups can skip them. */
-export function tempNameFor(finalName: string): string {
+function tempNameFor(finalName: string): string {
   return `.${finalName}.${randomBytes(4).toString('hex')}.tmp`;
 }
 

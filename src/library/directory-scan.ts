@@ -15,7 +15,7 @@ import { readSidecar } from './sidecar-reader.js';
  * few ms on ext4, 2 s on FAT), so a change in the same tick as a listing could hide behind an
  * unchanged time.
  */
-export const RACY_MS = 3_000;
+const RACY_MS = 3_000;
 const READ_CONCURRENCY = 16;
 
 /** Sidecars are `*.json`; dot-files are temp files being written, and the index's own folder. */

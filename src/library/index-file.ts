@@ -34,7 +34,7 @@ import { isPlainFileName } from './sidecar.js';
 import { STATE_DIR } from './state-dir.js';
 
 export const INDEX_DIR = STATE_DIR;
-export const INDEX_FILE_NAME = 'library-index.jsonl';
+const INDEX_FILE_NAME = 'library-index.jsonl';
 const FORMAT = 'flux-mcp.library-index/2';
 const HEADER = `${JSON.stringify({ format: FORMAT })}\n`;
 const NEWLINE = 0x0a;
@@ -55,7 +55,7 @@ export function indexFileOf(directory: string): string {
   return path.join(directory, INDEX_DIR, INDEX_FILE_NAME);
 }
 
-export function encodeLine(line: IndexLine): string {
+function encodeLine(line: IndexLine): string {
   switch (line.kind) {
     case 'image': {
       const i = line.image;
@@ -307,7 +307,7 @@ export async function appendLines(file: string, lines: readonly IndexLine[]): Pr
 }
 
 /** What a rewrite holds: every image, the skipped names, and the directory time they match. */
-export interface IndexSnapshot {
+interface IndexSnapshot {
   readonly columns: ImageColumns;
   readonly skipped: Iterable<string>;
   readonly synced: number | undefined;

@@ -31,7 +31,7 @@ export function isJobId(text: string): boolean {
 }
 
 /** When a job was started, from its id alone. */
-export function jobStartedAt(id: string): number | undefined {
+function jobStartedAt(id: string): number | undefined {
   const time = JOB_ID.exec(id)?.[1];
   return time === undefined ? undefined : Number.parseInt(time, 36);
 }
@@ -44,7 +44,7 @@ const failureRecordSchema = z.object({
 });
 export type FailureRecord = z.output<typeof failureRecordSchema>;
 
-export const jobRecordSchema = z.object({
+const jobRecordSchema = z.object({
   schema: z.literal(JOB_SCHEMA),
   id: z.string().regex(JOB_ID),
   tool: z.string(),

@@ -37,7 +37,7 @@ export function slugify(text: string): string {
   return slug || words[0]?.slice(0, SLUG_MAX_LENGTH) || 'image';
 }
 
-export function shortId(length = 6): string {
+function shortId(length = 6): string {
   const bytes = randomBytes(length);
   let id = '';
   for (const byte of bytes) id += ID_ALPHABET[byte % ID_ALPHABET.length];

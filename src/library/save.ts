@@ -11,7 +11,7 @@ import { imageStem } from './naming.js';
 import { type ImageSidecar, type SavedImage, SIDECAR_SCHEMA, savedImageOf, sidecarText } from './sidecar.js';
 
 /** What the caller knows about how the image was made; saving adds where, when and what bytes. */
-export type SidecarFields = Omit<ImageSidecar, 'schema' | 'file' | 'createdAt' | 'image'>;
+type SidecarFields = Omit<ImageSidecar, 'schema' | 'file' | 'createdAt' | 'image'>;
 
 export interface SaveRequest {
   readonly outputDir: string;

@@ -12,7 +12,7 @@ import { parseSidecar, type SavedImage, savedImageOf } from './sidecar.js';
 /** Sidecars are a few KB even with 16 inputs recorded; a bigger file is something else. */
 const MAX_SIDECAR_BYTES = 1_000_000;
 
-export type SidecarOutcome =
+type SidecarOutcome =
   | { readonly ok: true; readonly image: SavedImage }
   /** `missing`: the name is gone (removed since the directory was listed), which is no fault of the file. */
   | { readonly ok: false; readonly reason: string; readonly missing?: true };

@@ -76,7 +76,7 @@ export function sidecarText(sidecar: ImageSidecar): string {
   return `${JSON.stringify(sidecar, null, 2)}\n`;
 }
 
-export type SidecarReading =
+type SidecarReading =
   | { readonly ok: true; readonly sidecar: ImageSidecar }
   | { readonly ok: false; readonly reason: string };
 

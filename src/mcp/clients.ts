@@ -20,7 +20,7 @@ interface KnownClient {
   readonly source: string;
 }
 
-export const KNOWN_CLIENTS: readonly KnownClient[] = [
+const KNOWN_CLIENTS: readonly KnownClient[] = [
   {
     name: /^claude-code$/i,
     label: 'Claude Code',

@@ -59,7 +59,7 @@ function withoutSafeIntegerBounds(node: unknown): unknown {
   return out;
 }
 
-export type ObjectSchema = { type: 'object'; [key: string]: unknown };
+type ObjectSchema = { type: 'object'; [key: string]: unknown };
 
 /** The input schema of a tool as clients see it: portable keywords only. */
 export function advertisedInputSchema(schema: z.ZodObject): ObjectSchema {

@@ -31,7 +31,7 @@ const MODEL_ARGUMENT = {
 
 const IMAGE_HINT = 'absolute path, file:// URI or URL';
 
-export const WORKFLOWS: readonly Workflow[] = [
+const WORKFLOWS: readonly Workflow[] = [
   {
     prompt: {
       name: 'style_transfer',

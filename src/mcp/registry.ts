@@ -30,7 +30,7 @@ import { CallProgress, DEFAULT_PROGRESS_INTERVAL_MS } from './progress.js';
 
 type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
-export interface ToolRuntime {
+interface ToolRuntime {
   readonly log: Logger;
   /** Never shown in any result or log line. */
   readonly secrets: readonly (string | undefined)[];

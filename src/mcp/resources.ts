@@ -28,7 +28,7 @@ const INVALID_PARAMS = -32602;
 /** A sidecar is a few KB; what the library reads as one (library/sidecar-reader.ts). */
 const MAX_SIDECAR_READ_BYTES = 1_000_000;
 
-export interface ResourceOptions {
+interface ResourceOptions {
   /** Largest image returned whole by resources/read (Claude Desktop refuses messages over 1 MB). */
   readonly maxReadBytes: number;
   /** Called on every resources/list: the session then hears when new images arrive. */

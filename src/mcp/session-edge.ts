@@ -13,7 +13,7 @@ import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/
 import { ErrorCode, type JSONRPCMessage, type MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import type { Redactor } from '../core/redact.js';
 
-export interface EdgeOptions {
+interface EdgeOptions {
   readonly redactor: Redactor;
   /** Refuse requests (other than ping) until the client has sent `initialize`. */
   readonly requireInitialize: boolean;

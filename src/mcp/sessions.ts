@@ -16,7 +16,7 @@ import { clientTraits } from './clients.js';
 
 const SEVERITY = new Map(LoggingLevelSchema.options.map((level, index) => [level, index]));
 
-export class Session {
+class Session {
   /** Set by logging/setLevel; until then the session hears no log messages. */
   logLevel: LoggingLevel | undefined;
   /** Set by resources/list; until then the session hears of no new images. */

@@ -9,13 +9,13 @@ import type { EditingModel } from '../catalog/models.js';
 import { type MultipartFile, multipartBody, type RequestBody, streamedJsonBody } from '../gateway/bodies.js';
 import type { PreparedInputs, WireInput } from './inputs/prepare.js';
 
-export interface EditRequest {
+interface EditRequest {
   readonly endpoint: Endpoint;
   readonly body: RequestBody;
 }
 
 /** input_image, input_image_2 … input_image_8: the numbering is "image 1", "image 2" in the prompt. */
-export function inputImageKey(index: number): string {
+function inputImageKey(index: number): string {
   return index === 1 ? 'input_image' : `input_image_${index}`;
 }
 

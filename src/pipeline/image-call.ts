@@ -24,17 +24,17 @@ import { type Job, jobKey, REUSE_WINDOW_MS } from './jobs.js';
 import { present } from './presentation.js';
 
 /** A request ready to post, with what the delivery needs to know of how it was made. */
-export interface PreparedRequest extends Pick<Delivery, 'notes' | 'inputs'> {
+interface PreparedRequest extends Pick<Delivery, 'notes' | 'inputs'> {
   /** The body of one image's request, from its wire parameters (each variant has its own seed). */
   readonly bodyFor: (parameters: Readonly<Record<string, unknown>>) => RequestBody;
   /** What the inputs are, for the job's key: each input's sha256 (or the URL passed through). */
   readonly inputKeys?: readonly string[];
   /** Called once the request is done with, however it ended (an edit removes its input copies). */
-  readonly dispose?: () => Promise<void>;
+  readonly dispose?: (() => Promise<void>) | undefined;
 }
 
 /** Everything a delivery needs except the image (which the request brings) and what preparing it tells. */
-export interface ImageCall extends Omit<Delivery, 'image' | 'notes' | 'inputs' | 'job'> {
+interface ImageCall extends Omit<Delivery, 'image' | 'notes' | 'inputs' | 'job'> {
   readonly gateway: GatewayClient;
   /** Makes the request to post to `endpoint`, once a slot is free; throws a ToolFailure to refuse it. */
   readonly prepare: () => Promise<PreparedRequest>;
@@ -130,7 +130,7 @@ async function abandon(ctx: ToolContext, job: Job): Promise<void> {
 }
 
 /** The hand-off: a normal result that says the image is on its way and how to collect it. */
-export function runningResult(job: Job): ImageResult {
+function runningResult(job: Job): ImageResult {
   const seconds = Math.round(job.elapsedMs / 1000);
   return {
     status: 'running',

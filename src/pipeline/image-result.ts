@@ -58,13 +58,13 @@ export const imageResultSchema = z.object({
   failed: z.array(failedImageSchema).optional(),
   next: z.string().describe('What to do next'),
 });
-export type FailedImage = z.output<typeof failedImageSchema>;
+type FailedImage = z.output<typeof failedImageSchema>;
 export type ImageResult = z.output<typeof imageResultSchema>;
 
 /** The advice every finished image result ends with. */
-export const NEXT_STEP = 'The image is saved on disk; refer to it by its path (e.g. as images[0] of edit_images).';
+const NEXT_STEP = 'The image is saved on disk; refer to it by its path (e.g. as images[0] of edit_images).';
 
-export interface DoneInput {
+interface DoneInput {
   readonly job: string;
   readonly saved: SavedImage;
   readonly model: string;
@@ -151,7 +151,7 @@ function sumUsage(usages: readonly ImageResult['usage'][]): ImageResult['usage']
 }
 
 /** The text block, rendered from the structured result (so every fact in it is in both). */
-export function resultText(result: ImageResult): string {
+function resultText(result: ImageResult): string {
   if (result.status === 'running')
     return [result.next, ...(result.notes ?? []).map((note) => `Note: ${note}`)].join('\n');
   const lines: string[] = [];

@@ -17,7 +17,7 @@ import type { Presentation } from './call.js';
 import type { ImageResult } from './image-result.js';
 
 /** How a job ended: its result, or the failure its call would have returned. */
-export type JobOutcome =
+type JobOutcome =
   | { readonly ok: true; readonly result: ImageResult }
   | { readonly ok: false; readonly failure: ToolFailure };
 
@@ -52,7 +52,7 @@ export class Job {
   }
 }
 
-export interface JobsOptions {
+interface JobsOptions {
   readonly store: JobStore;
   readonly log: Logger;
   /** Keeps the process alive for the job at shutdown (mcp/in-flight.ts). */
@@ -61,7 +61,7 @@ export interface JobsOptions {
   readonly redactor: Redactor;
 }
 
-export type JobWork = (job: Job) => Promise<ImageResult>;
+type JobWork = (job: Job) => Promise<ImageResult>;
 
 export class Jobs {
   private readonly jobs = new Map<string, Job>();

@@ -22,21 +22,22 @@ import {
 import { invalidArgument } from '../core/failure.js';
 import { show } from '../core/text.js';
 
-export type OutputArgs = Partial<{
-  size: string;
-  width: number;
-  height: number;
-  aspect_ratio: string;
-  seed: number;
-  safety_tolerance: number;
-  output_format: string;
-  prompt_upsampling: boolean;
-  steps: number;
-  guidance: number;
-  quality: string;
-  background: string;
-  output_compression: number;
-}>;
+/** Each may be absent or undefined: the tools pass their parsed arguments straight through. */
+export interface OutputArgs {
+  readonly size?: string | undefined;
+  readonly width?: number | undefined;
+  readonly height?: number | undefined;
+  readonly aspect_ratio?: string | undefined;
+  readonly seed?: number | undefined;
+  readonly safety_tolerance?: number | undefined;
+  readonly output_format?: string | undefined;
+  readonly prompt_upsampling?: boolean | undefined;
+  readonly steps?: number | undefined;
+  readonly guidance?: number | undefined;
+  readonly quality?: string | undefined;
+  readonly background?: string | undefined;
+  readonly output_compression?: number | undefined;
+}
 
 export interface OutputPlan {
   /** Exactly the fields to send besides model and prompt (and input images). */

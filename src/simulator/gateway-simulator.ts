@@ -48,7 +48,7 @@ export interface SimulatorOptions {
 }
 
 /** One scripted answer. Without status and body, the simulator answers normally after the delay. */
-export interface ScriptedResponse {
+interface ScriptedResponse {
   readonly status?: number;
   readonly headers?: Readonly<Record<string, string>>;
   /** A string or Buffer is sent as is; anything else as JSON. */
@@ -67,7 +67,7 @@ export interface ScriptedResponse {
   readonly truncateAfterBytes?: number;
 }
 
-export type SimulatedRoute = 'generations' | 'edits' | 'delivery' | 'asset' | 'unknown';
+type SimulatedRoute = 'generations' | 'edits' | 'delivery' | 'asset' | 'unknown';
 
 export interface SimulatedRequest {
   readonly method: string;

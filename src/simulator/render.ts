@@ -9,7 +9,7 @@ import type { Sharp } from 'sharp';
 import type { ImageFormat } from '../imaging/inspect.js';
 import { loadSharp } from '../imaging/sharp.js';
 
-export interface RenderRequest {
+interface RenderRequest {
   readonly width: number;
   readonly height: number;
   readonly format: ImageFormat;
@@ -95,7 +95,7 @@ function encode(image: Sharp, format: ImageFormat): Promise<Buffer> {
   }
 }
 
-export interface EditRenderRequest extends RenderRequest {
+interface EditRenderRequest extends RenderRequest {
   /** The reference images in order (image 1 first). */
   readonly references: readonly Buffer[];
 }

@@ -17,7 +17,7 @@ import {
 } from './documented-rules.js';
 import { parseAspectRatio, parseWireSize, sizeAtRatio, sizeViolation, widestRatio } from './output-size.js';
 
-export interface GatewayErrorEnvelope {
+interface GatewayErrorEnvelope {
   readonly error: {
     readonly message: string;
     readonly type: string;

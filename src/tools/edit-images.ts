@@ -97,11 +97,11 @@ const DESCRIPTION = [
  */
 const resultInputSchema = z.looseObject(inputRecordSchema.pick({ role: true, source: true, sent: true }).shape);
 
-export const editResultSchema = imageResultSchema.extend({
+const editResultSchema = imageResultSchema.extend({
   inputs: z.array(resultInputSchema).optional().describe('Each input as given and as sent (once done)'),
 });
 
-export type EditResult = z.output<typeof editResultSchema>;
+type EditResult = z.output<typeof editResultSchema>;
 
 export function editImagesTool(ctx: ToolContext) {
   return defineTool({

@@ -34,7 +34,7 @@ const listedImage = savedImageSchema
   .omit({ sha256: true })
   .extend(sidecarSchema.pick({ model: true, prompt: true, createdAt: true, job: true }).shape);
 
-export const listImagesResult = z.object({
+const listImagesResult = z.object({
   images: z.array(listedImage).describe('Newest first'),
   matched: z.number().int().describe('How many images match, before the limit'),
   directory: z.string(),

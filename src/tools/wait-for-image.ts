@@ -16,7 +16,7 @@ import type { ImageResult } from '../pipeline/image-result.js';
 import { present } from '../pipeline/presentation.js';
 import { defineTool } from './definition.js';
 
-export const waitForImageInput = z.strictObject({
+const waitForImageInput = z.strictObject({
   job: z
     .string()
     .trim()

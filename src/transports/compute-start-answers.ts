@@ -50,6 +50,7 @@ export async function askSession(
   }
 }
 
+/** @public Run by scripts/bundle.mjs on the built server (dist/), which knip cannot follow. */
 export async function computeStartAnswers(): Promise<StartAnswers> {
   const config = loadConfig({ FLUX_MCP_OUTPUT_DIR: OUTPUT_DIR_PLACEHOLDER, APIYI_API_KEY: '' }, '/');
   const { initialize, toolsList } = await askSession(config, LATEST_PROTOCOL_VERSION);

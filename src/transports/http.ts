@@ -24,10 +24,10 @@ import { type Config, MIN_HTTP_TOKEN_LENGTH } from '../config.js';
 import { closeHttp } from '../core/http.js';
 import { createRuntime, createSession, type ServerOptions } from '../server.js';
 
-export const MCP_PATH = '/mcp';
+const MCP_PATH = '/mcp';
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
-export interface HttpOptions {
+interface HttpOptions {
   readonly port: number;
   readonly host: string;
   /** Required of every request when set; required to be set for a non-loopback bind. */
@@ -44,7 +44,7 @@ export class HttpSetupError extends Error {
   override readonly name = 'HttpSetupError';
 }
 
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   return LOOPBACK_HOSTS.has(host.toLowerCase());
 }
 
@@ -145,7 +145,7 @@ export async function startHttpServer(
     }
     // Stateless: every POST is a session of its own, so it cannot be required to start with initialize.
     const server = createSession(runtime, { requireInitialize: false });
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    const transport = new StreamableHTTPServerTransport({}); // no sessionIdGenerator: stateless
     res.on('close', () => {
       void transport.close();
       void server.close();

@@ -27,7 +27,7 @@ const ID_AT_START = /^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*(-?\d
 /** `…,"id":7}` at the end: one closing brace, so it closes the top-level object (SDK clients write this). */
 const ID_AT_END = /"id"\s*:\s*(-?\d{1,15}|"[^"\\]{0,200}")\s*\}\s*$/;
 
-export interface StdioLog {
+interface StdioLog {
   warn(message: string): void;
 }
 

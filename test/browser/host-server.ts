@@ -17,7 +17,7 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { build } from 'esbuild';
 
 /** MCP Apps spec 2026-01-26, "UI Resource Format", Host Behavior: the default when `ui.csp` is absent. */
-export const DEFAULT_APP_CSP = [
+const DEFAULT_APP_CSP = [
   "default-src 'none'",
   "script-src 'self' 'unsafe-inline'",
   "style-src 'self' 'unsafe-inline'",
@@ -35,7 +35,7 @@ export interface Scenario {
   readonly result: CallToolResult;
 }
 
-export interface ViewCall {
+interface ViewCall {
   readonly name: string;
   readonly arguments: Record<string, unknown>;
   readonly result: CallToolResult;

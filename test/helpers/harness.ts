@@ -10,6 +10,8 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult, ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import type { JsonSchemaType } from '@modelcontextprotocol/sdk/validation/types.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/log.js';
 import { STATE_DIR } from '../../src/library/state-dir.js';
@@ -34,7 +36,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export interface HarnessOptions {
+interface HarnessOptions {
   readonly config?: Partial<Config>;
   readonly simulator?: SimulatorOptions;
   readonly server?: Omit<ServerOptions, 'log'>;
@@ -115,4 +117,14 @@ export function onlyJsonBody(simulator: GatewaySimulator): Record<string, unknow
   const requests = simulator.apiRequests();
   if (requests.length !== 1) throw new Error(`expected exactly one gateway request, got ${requests.length}`);
   return requests[0]!.json as Record<string, unknown>;
+}
+
+/** A validator for a tool's advertised output schema, as a client that checks results uses it. */
+export function outputValidator(
+  tools: readonly { name: string; outputSchema?: object | undefined }[],
+  name: string,
+): (data: unknown) => { valid: boolean; errorMessage?: string | undefined } {
+  const schema = tools.find((t) => t.name === name)?.outputSchema;
+  if (schema === undefined) throw new Error(`${name} advertises no output schema`);
+  return new AjvJsonSchemaValidator().getValidator(schema as JsonSchemaType);
 }

@@ -9,11 +9,11 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { SimulatedRequest } from '../../src/simulator/gateway-simulator.js';
 
-export interface ImageSpec {
+interface ImageSpec {
   readonly width: number;
   readonly height: number;
   readonly format?: 'png' | 'jpeg' | 'webp';
-  readonly colour?: { r: number; g: number; b: number };
+  readonly colour?: { r: number; g: number; b: number } | undefined;
   /** PNG/WebP with an alpha channel. */
   readonly alpha?: boolean;
   /** Written as EXIF orientation (JPEG). */

@@ -80,14 +80,6 @@ export async function jpegBomb(side = BOMB_SIDE, orientation = 6): Promise<Buffe
   throw new Error('no frame header in the JPEG');
 }
 
-/** A real photo-like JPEG at the largest size a gpt-image-2 input may have, turned sideways (EXIF 6). */
-export function largestAllowedJpeg(width: number, height: number, colour = '#406080'): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: colour } })
-    .jpeg({ quality: 80 })
-    .withMetadata({ orientation: 6 })
-    .toBuffer();
-}
-
 // ---- metadata ---------------------------------------------------------------------------------
 
 export const CAMERA = { make: 'AcmeCam-Leak', model: 'Spyphone-9000' };

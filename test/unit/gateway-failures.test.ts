@@ -302,7 +302,7 @@ describe('describeErrorJson', () => {
     ['text', undefined],
     [42, undefined],
     [{}, undefined],
-    [{ error: { message: 'm' } }, { message: 'm', code: undefined, type: undefined, param: undefined }],
+    [{ error: { message: 'm' } }, { message: 'm' }],
     [{ detail: [] }, { message: '' }],
   ])('%j → %j', (json, expected) => {
     expect(describeErrorJson(json)).toEqual(expected);

@@ -4,7 +4,7 @@
  * one invalid_argument failure that lists every problem (and nothing is sent).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { getModel } from '../../src/catalog/models.js';
+import { findModel } from '../../src/catalog/models.js';
 import { ToolFailure } from '../../src/core/failure.js';
 import { type OutputArgs, planOutput } from '../../src/pipeline/output-plan.js';
 
@@ -21,7 +21,7 @@ afterEach(() => {
 });
 
 function plan(modelId: string, args: OutputArgs, mode: Mode = 'generate', callerProblems: string[] = []) {
-  const model = getModel(modelId);
+  const model = findModel(modelId);
   if (!model) throw new Error(`no model ${modelId}`);
   return planOutput(model, args, mode, callerProblems);
 }

@@ -20,7 +20,7 @@ export interface Obtained extends Copied {
   readonly realPath?: string;
 }
 
-export interface ObtainContext {
+interface ObtainContext {
   readonly rule: InputRule;
   readonly workspace: Workspace;
   readonly outbound: OutboundPolicy;

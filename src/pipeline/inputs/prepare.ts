@@ -30,7 +30,7 @@ export type WireInput =
   | { readonly kind: 'url'; readonly url: string }
   | { readonly kind: 'bytes'; readonly payload: Payload; readonly mimeType: string; readonly extension: string };
 
-export interface PreparedInput {
+interface PreparedInput {
   readonly wire: WireInput;
   readonly record: InputRecord;
 }
@@ -42,7 +42,7 @@ export interface PreparedInputs {
   readonly notes: readonly string[];
 }
 
-export interface PrepareRequest {
+interface PrepareRequest {
   readonly images: readonly string[];
   readonly mask: string | undefined;
   readonly model: EditingModel;

@@ -164,7 +164,7 @@ function fileErrorText(error: unknown): string {
 // ---- URLs -------------------------------------------------------------------------------------
 
 /** How long fetching one input URL may take. */
-export const INPUT_FETCH_TIMEOUT_MS = 30_000;
+const INPUT_FETCH_TIMEOUT_MS = 30_000;
 
 /**
  * Why a URL gave no image, in one sentence whatever went wrong: no answer, an HTTP error, too many

@@ -10,13 +10,7 @@ import type { Size } from '../../catalog/sizes.js';
 import { formatBytes } from '../../core/units.js';
 import { decodeBytes, MAX_DECODE_BYTES } from '../../imaging/decode-cost.js';
 import { IMAGE_FORMATS, type ImageFormat, type ImageHeader } from '../../imaging/inspect.js';
-import {
-  applyNormalization,
-  describePlan,
-  type NormalizationPlan,
-  normalizedFormat,
-  planNormalization,
-} from './normalize.js';
+import { applyNormalization, type NormalizationPlan, normalizedFormat, planNormalization } from './normalize.js';
 import type { Obtained } from './obtain.js';
 import { type Copied, InputProblem, measureFile, writeParts } from './read.js';
 import type { Workspace } from './workspace.js';
@@ -35,7 +29,7 @@ export interface SendAs {
   readonly skippedPlan?: NormalizationPlan;
 }
 
-export interface SendOptions {
+interface SendOptions {
   readonly rule: InputRule;
   readonly normalize: boolean;
   readonly keepMetadata: boolean;
@@ -78,5 +72,3 @@ export async function sendAs(input: Obtained, header: ImageHeader, options: Send
   const copied = await writeParts(cleaned.parts, file);
   return { file, size: copied.size, ...base, cleaned: { removed: cleaned.removed, copied } };
 }
-
-export { describePlan };

@@ -17,7 +17,7 @@ export class SourceProblem {
   constructor(readonly message: string) {}
 }
 
-export interface SourceContext {
+interface SourceContext {
   readonly home: string;
   /** process.platform; a parameter so Windows paths can be tested anywhere. */
   readonly platform: NodeJS.Platform;

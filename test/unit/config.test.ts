@@ -42,6 +42,9 @@ describe('loadConfig', () => {
       keepInputMetadata: false,
       allowPrivateUrls: false,
       httpInputDirs: [],
+      budgetUsd: undefined,
+      budgetPeriod: 'day',
+      tokenPrice: undefined,
     });
   });
 
@@ -77,6 +80,9 @@ describe('loadConfig', () => {
       keepInputMetadata: false,
       allowPrivateUrls: false,
       httpInputDirs: [],
+      budgetUsd: undefined,
+      budgetPeriod: 'day',
+      tokenPrice: undefined,
     });
   });
 

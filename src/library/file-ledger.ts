@@ -34,6 +34,7 @@ import {
   type LedgerEntry,
   ledgerEntrySchema,
   type ModelTotals,
+  type TimeRange,
   TotalsByModel,
 } from './ledger.js';
 import { entriesFromSidecars } from './ledger-rebuild.js';
@@ -93,12 +94,13 @@ export class FileLedger implements Ledger {
     });
   }
 
-  totals(since?: Date): Promise<ModelTotals[]> {
+  totals(range: TimeRange = {}): Promise<ModelTotals[]> {
     return this.exclusive(async () => {
       await this.refresh();
-      const from = since?.getTime() ?? Number.NEGATIVE_INFINITY;
+      const from = range.since?.getTime() ?? Number.NEGATIVE_INFINITY;
+      const to = range.until?.getTime() ?? Number.POSITIVE_INFINITY;
       const totals = new TotalsByModel();
-      for (const entry of this.entries) if (entry.time >= from) totals.add(entry);
+      for (const entry of this.entries) if (entry.time >= from && entry.time < to) totals.add(entry);
       return totals.list();
     });
   }

@@ -44,11 +44,17 @@ export interface ModelTotals {
   readonly unmeteredImages: number;
 }
 
+/** From `since` (inclusive) to `until` (exclusive); an end left out is open. */
+export interface TimeRange {
+  readonly since?: Date;
+  readonly until?: Date;
+}
+
 export interface Ledger {
   /** Adds the entry of an image just saved. */
   record(entry: LedgerEntry): Promise<void>;
-  /** Totals by model (sorted by model id) of the entries saved at or after `since`, or of all of them. */
-  totals(since?: Date): Promise<ModelTotals[]>;
+  /** Totals by model (sorted by model id) of the entries saved in the range (all of them without one). */
+  totals(range?: TimeRange): Promise<ModelTotals[]>;
 }
 
 /** What an entry counts in totals; the rest of it (image, job) only says which purchase it was. */

@@ -4,11 +4,20 @@
  * no usage) they are *unpriced*: counted, with their tokens, never as $0.
  */
 import type { BudgetPeriod, TokenPrice } from '../config.js';
-import type { Ledger, ModelTotals, TokenCounts } from './ledger.js';
+import type { Ledger, ModelTotals, TimeRange, TokenCounts } from './ledger.js';
 
-/** When the period holding `now` began, in local time: midnight, or midnight on the first. */
-export function periodStart(period: BudgetPeriod, now: Date): Date {
-  return new Date(now.getFullYear(), now.getMonth(), period === 'day' ? now.getDate() : 1);
+/** A period of local time: a day from midnight, or a month from midnight on the first. */
+export interface Period {
+  readonly since: Date;
+  readonly until: Date;
+}
+
+/** The day or the month holding `now`, in local time (a day is 23 or 25 hours when the clocks change). */
+export function periodOf(period: BudgetPeriod, now: Date): Period {
+  const [year, month, day] = [now.getFullYear(), now.getMonth(), now.getDate()];
+  return period === 'day'
+    ? { since: new Date(year, month, day), until: new Date(year, month, day + 1) }
+    : { since: new Date(year, month, 1), until: new Date(year, month + 1, 1) };
 }
 
 /** What tokens cost at a price in USD per million. */
@@ -28,8 +37,9 @@ export interface ModelSpend {
 }
 
 export interface PeriodSpend {
-  /** When the period began (local time, as an ISO time); null for all time. */
+  /** When the period began and ended (local time, as ISO times); null for all time. */
   readonly since: string | null;
+  readonly until: string | null;
   readonly images: number;
   /** What the priced images cost. */
   readonly usd: number;
@@ -59,17 +69,18 @@ export function priceModel(totals: ModelTotals, tokenPrice: TokenPrice | undefin
   };
 }
 
-/** The totals of a period (from `since`, or all time), priced and summed. */
+/** The totals of a period (or of all time), priced and summed. */
 export function periodSpend(
   totals: readonly ModelTotals[],
   tokenPrice: TokenPrice | undefined,
-  since: Date | undefined,
+  range: TimeRange = {},
 ): PeriodSpend {
   const byModel = totals.map((model) => priceModel(model, tokenPrice));
   const unpricedTokens =
     tokenPrice === undefined ? totals.reduce((sum, model) => addTokens(sum, model.tokens), NO_TOKENS) : NO_TOKENS;
   return {
-    since: since?.toISOString() ?? null,
+    since: range.since?.toISOString() ?? null,
+    until: range.until?.toISOString() ?? null,
     images: byModel.reduce((sum, model) => sum + model.images, 0),
     usd: byModel.reduce((sum, model) => sum + (model.usd ?? 0), 0),
     unpriced: { images: byModel.reduce((sum, model) => sum + model.unpricedImages, 0), tokens: unpricedTokens },
@@ -77,11 +88,11 @@ export function periodSpend(
   };
 }
 
-/** What the ledger says was spent from `since` (all time without), priced. */
-export async function spentSince(
+/** What the ledger says was spent in a period (all time without one), priced. */
+export async function spentIn(
   ledger: Ledger,
-  since: Date | undefined,
+  period: TimeRange | undefined,
   tokenPrice: TokenPrice | undefined,
 ): Promise<PeriodSpend> {
-  return periodSpend(await ledger.totals(since), tokenPrice, since);
+  return periodSpend(await ledger.totals(period), tokenPrice, period);
 }

@@ -15,7 +15,7 @@ import type { BudgetPeriod, Config } from '../config.js';
 import { ToolFailure } from '../core/failure.js';
 import { formatUsd } from '../core/units.js';
 import type { Ledger } from '../library/ledger.js';
-import { periodStart, spentSince } from '../library/spend.js';
+import { periodOf, spentIn } from '../library/spend.js';
 
 /** A call's cost, held against the cap until the call's job ends. */
 export interface Reservation {
@@ -27,8 +27,9 @@ export interface Reservation {
 export interface BudgetStatus {
   readonly capUsd: number;
   readonly period: BudgetPeriod;
-  /** When the period began, in local time (ISO). */
+  /** When the period began and ends, in local time (ISO). */
   readonly since: string;
+  readonly until: string;
   /** What the ledger says the period's priced images cost. */
   readonly spentUsd: number;
   /** What calls of this process under way hold. */
@@ -77,12 +78,13 @@ export class Budget {
   async status(now = this.now()): Promise<BudgetStatus | undefined> {
     const { budgetUsd: cap, budgetPeriod: period, tokenPrice } = this.options.config;
     if (cap === undefined) return undefined;
-    const since = periodStart(period, now);
-    const spent = (await spentSince(this.options.ledger, since, tokenPrice)).usd;
+    const { since, until } = periodOf(period, now);
+    const spent = (await spentIn(this.options.ledger, { since, until }, tokenPrice)).usd;
     return {
       capUsd: cap,
       period,
       since: since.toISOString(),
+      until: until.toISOString(),
       spentUsd: spent,
       reservedUsd: this.reservedUsd,
       leftUsd: Math.max(0, cap - spent - this.reservedUsd),
@@ -96,7 +98,7 @@ export class Budget {
   private async hold(model: ModelSpec, count: number, cap: number): Promise<Reservation> {
     const { budgetPeriod: period, tokenPrice } = this.options.config;
     if (model.priceUsd === null && tokenPrice === undefined) throw cannotCountTokens(model, cap, period);
-    const spent = (await spentSince(this.options.ledger, periodStart(period, this.now()), tokenPrice)).usd;
+    const spent = (await spentIn(this.options.ledger, periodOf(period, this.now()), tokenPrice)).usd;
     const held = spent + this.reservedUsd;
     const pricing = { model, count, cap, period, spent, reserved: this.reservedUsd };
     // A token-billed call's cost is known only afterwards: it runs while the spend is under the cap.

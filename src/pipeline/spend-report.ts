@@ -3,7 +3,7 @@
  * one is set. The `flux-mcp://spend` resource returns it as JSON and `flux-mcp spend` prints it.
  */
 import type { TokenPrice } from '../config.js';
-import { type PeriodSpend, periodStart, spentSince } from '../library/spend.js';
+import { type PeriodSpend, periodOf, spentIn } from '../library/spend.js';
 import type { BudgetStatus } from './budget.js';
 import type { ToolContext } from './context.js';
 
@@ -35,9 +35,9 @@ export async function spendReport(
 ): Promise<SpendReport> {
   const { tokenPrice } = ctx.config;
   const [today, thisMonth, allTime, budget] = await Promise.all([
-    spentSince(ctx.ledger, periodStart('day', now), tokenPrice),
-    spentSince(ctx.ledger, periodStart('month', now), tokenPrice),
-    spentSince(ctx.ledger, undefined, tokenPrice),
+    spentIn(ctx.ledger, periodOf('day', now), tokenPrice),
+    spentIn(ctx.ledger, periodOf('month', now), tokenPrice),
+    spentIn(ctx.ledger, undefined, tokenPrice),
     ctx.budget.status(now),
   ]);
   return {

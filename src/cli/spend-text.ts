@@ -25,7 +25,8 @@ function modelLine(model: ModelSpend, width: number): string {
   const tokens = model.tokens
     ? ` (${thousands(model.tokens.total)} tokens: ${thousands(model.tokens.input)} in, ${thousands(model.tokens.output)} out)`
     : '';
-  return `  ${model.model.padEnd(width)}  ${images(model.images).padStart(11)}  ${costText(model.usd, model.unpricedImages, model.images)}${tokens}`;
+  const count = `${thousands(model.images).padStart(7)} ${(model.images === 1 ? 'image' : 'images').padEnd(6)}`;
+  return `  ${model.model.padEnd(width)}${count}  ${costText(model.usd, model.unpricedImages, model.images)}${tokens}`;
 }
 
 function periodLines(title: string, period: PeriodSpend): string[] {

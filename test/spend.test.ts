@@ -272,7 +272,8 @@ describe('the ledger and the spending report', () => {
 
   it('rebuilds a garbled or cut-short ledger from the sidecars, with a warning', async () => {
     const before = await ledgerLines(library);
-    const text = await readFile(ledgerFileOf(library), 'utf8');
+    const ledgerFile = (): string => ledgerFileOf(library);
+    const text = await readFile(ledgerFile(), 'utf8');
     const lines = text.split('\n');
     const damages: [string, () => Promise<void>][] = [
       [
@@ -294,9 +295,6 @@ describe('the ledger and the spending report', () => {
         await server.close();
       }
       expect(await ledgerLines(library)).toEqual(before);
-    }
-    function ledgerFile(): string {
-      return ledgerFileOf(library);
     }
   });
 });

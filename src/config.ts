@@ -56,6 +56,22 @@ export interface Config {
   readonly allowPrivateUrls: boolean;
   /** Send input images with their location and camera metadata instead of removing it. */
   readonly keepInputMetadata: boolean;
+  /** The spending cap in USD per budget period; undefined for none. */
+  readonly budgetUsd: number | undefined;
+  /** What the cap is counted over, in local time. */
+  readonly budgetPeriod: BudgetPeriod;
+  /** What token-billed models cost, in USD per million tokens; undefined until set (they are then unpriced). */
+  readonly tokenPrice: TokenPrice | undefined;
+}
+
+/** The spending cap counts from local midnight (`day`) or from the first of the month (`month`). */
+export const BUDGET_PERIODS = ['day', 'month'] as const;
+export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
+
+/** USD per million tokens, input and output apart (the same number for both when given as one). */
+export interface TokenPrice {
+  readonly input: number;
+  readonly output: number;
 }
 
 /** `auto`: a preview only for clients known to hand an image to their model as an image. */
@@ -136,6 +152,29 @@ const SCALING = normalizationTargets(EDIT_MODEL_IDS)
   .join(' and');
 
 const defaultOutputDir = (home: string): string => path.join(home, 'Pictures', 'flux-mcp');
+
+/** An amount of US dollars as a person writes it: "5", "12.50", "0.5". */
+const AMOUNT = /^\d+(\.\d+)?$/;
+
+/** FLUX_MCP_TOKEN_PRICE_USD: one number for every token, or `input=N,output=M`. */
+function parseTokenPrice(raw: string): TokenPrice {
+  if (AMOUNT.test(raw)) return { input: Number(raw), output: Number(raw) };
+  const sides: Partial<Record<'input' | 'output', number>> = {};
+  let wellFormed = true;
+  for (const entry of raw.split(',')) {
+    const [, side, amount] = /^\s*(input|output)\s*=\s*(\d+(?:\.\d+)?)\s*$/i.exec(entry) ?? [];
+    if (side === undefined || amount === undefined) wellFormed = false;
+    else sides[side.toLowerCase() as 'input' | 'output'] = Number(amount);
+  }
+  const { input, output } = sides;
+  if (!wellFormed || input === undefined || output === undefined) {
+    throw new SettingProblem(
+      `FLUX_MCP_TOKEN_PRICE_USD "${raw}" must be USD per million tokens: one number for every token (e.g. 30) ` +
+        'or input and output apart (e.g. input=10,output=40)',
+    );
+  }
+  return { input, output };
+}
 
 /** Every setting, in the order the README lists them. */
 export const SETTINGS = [
@@ -417,6 +456,51 @@ export const SETTINGS = [
       return dirs.map((dir) => path.resolve(dir));
     },
   }),
+  setting({
+    env: 'FLUX_MCP_BUDGET_USD',
+    key: 'budgetUsd',
+    shownDefault: '(none)',
+    description:
+      'A spending cap in USD per FLUX_MCP_BUDGET_PERIOD, counted from the ledger of this output directory: a ' +
+      'call whose cost would pass it is refused (`budget_exceeded`) before anything is sent. 0 refuses every ' +
+      'paid call. Token-billed models need FLUX_MCP_TOKEN_PRICE_USD to be counted; without it they are refused ' +
+      'while a cap is set. See "Spending".',
+    fallback: () => undefined,
+    parse: (raw) => {
+      if (!AMOUNT.test(raw)) {
+        throw new SettingProblem(
+          `FLUX_MCP_BUDGET_USD "${raw}" must be an amount of US dollars such as 5 or 12.50 (0 refuses every paid call)`,
+        );
+      }
+      return Number(raw);
+    },
+  }),
+  setting({
+    env: 'FLUX_MCP_BUDGET_PERIOD',
+    key: 'budgetPeriod',
+    shownDefault: 'day',
+    description:
+      'What FLUX_MCP_BUDGET_USD is counted over, in local time: `day` (from midnight) or `month` (from the first).',
+    fallback: () => 'day',
+    parse: (raw) => {
+      const period = raw.toLowerCase();
+      if (!(BUDGET_PERIODS as readonly string[]).includes(period)) {
+        throw new SettingProblem(`FLUX_MCP_BUDGET_PERIOD "${raw}" must be one of ${BUDGET_PERIODS.join(', ')}`);
+      }
+      return period as BudgetPeriod;
+    },
+  }),
+  setting({
+    env: 'FLUX_MCP_TOKEN_PRICE_USD',
+    key: 'tokenPrice',
+    shownDefault: '(none)',
+    description:
+      'What token-billed models cost, in USD per million tokens, to count them in the spending figures and the ' +
+      'cap: one number for every token (`30`) or input and output apart (`input=10,output=40`). Until set, ' +
+      'their images are shown as unpriced, with their token counts.',
+    fallback: () => undefined,
+    parse: parseTokenPrice,
+  }),
 ] as const;
 
 /**
@@ -503,6 +587,13 @@ export function configWarnings(config: Config): string[] {
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   if (url.protocol === 'http:' && !loopback) {
     warnings.push(`APIYI_BASE_URL uses plain http to ${url.host}: the API key travels unencrypted.`);
+  }
+  const tokenBilled = (MODELS as readonly ModelSpec[]).filter((m) => m.priceUsd === null).map((m) => m.id);
+  if (config.budgetUsd !== undefined && config.tokenPrice === undefined && tokenBilled.length > 0) {
+    warnings.push(
+      `FLUX_MCP_BUDGET_USD is set without FLUX_MCP_TOKEN_PRICE_USD: calls to ${tokenBilled.join(', ')} (billed by ` +
+        'tokens) will be refused, since the cap cannot count them.',
+    );
   }
   return warnings;
 }

@@ -30,6 +30,7 @@ Usage:
   flux-mcp images [--search words] [--model M] [--since D] [--until D] [--limit N]
                                            list saved images, newest first (paths)
   flux-mcp wait JOB                        the image of a call handed off as JOB; prints its path
+  flux-mcp spend [--json]                  what the saved images cost: today, this month, all time, by model
   flux-mcp models [--json]                 the model catalog
   flux-mcp simulate [--port N]             a local gateway simulator (no key, no cost)
   flux-mcp --help | --version
@@ -39,11 +40,13 @@ Options of generate and edit: --model, --count N (1-8 images at once), --size Wx
   --safety-tolerance, --format ${OUTPUT_FORMATS.join('|')}, --prompt-upsampling, --steps, --guidance, --quality,
   --background, --compression, --filename, --out DIR (output directory), --json (print the result as JSON)
 
-Exit codes: 0 done, 2 bad input (fix the arguments), 3 refused by the gateway (key, moderation,
-  credit), 4 transient (try again later), 1 local failure (the configuration, the disk).
+Exit codes: 0 done, 2 bad input (fix the arguments), 3 refused (by the gateway: key, moderation,
+  credit; or by the spending cap), 4 transient (try again later), 1 local failure (the configuration,
+  the disk).
 
 Environment: APIYI_API_KEY, APIYI_BASE_URL, FLUX_MCP_OUTPUT_DIR and the rest in the README;
-  FLUX_MCP_HTTP_TOKEN for serve --http.
+  FLUX_MCP_HTTP_TOKEN for serve --http; FLUX_MCP_BUDGET_USD, FLUX_MCP_BUDGET_PERIOD and
+  FLUX_MCP_TOKEN_PRICE_USD for the spending cap.
 `;
 }
 
@@ -79,6 +82,7 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
     case 'edit':
     case 'images':
     case 'wait':
+    case 'spend':
     case 'models': {
       quietOnClosedPipe();
       const commands = await import('./cli/commands.js');
@@ -87,6 +91,7 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
         edit: commands.editCommand,
         images: commands.imagesCommand,
         wait: commands.waitCommand,
+        spend: commands.spendCommand,
         models: commands.modelsCommand,
       }[command];
       return commands.runCommand(run, rest, io);

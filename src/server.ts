@@ -13,6 +13,7 @@ import { Redactor } from './core/redact.js';
 import { SERVER_NAME, SERVER_VERSION, USER_AGENT } from './core/version.js';
 import { GatewayClient } from './gateway/client.js';
 import { CallLimiter } from './gateway/limiter.js';
+import { FileLedger } from './library/file-ledger.js';
 import { FileLibraryIndex } from './library/file-library-index.js';
 import { FileJobStore } from './library/job-store.js';
 import { InFlightCalls } from './mcp/in-flight.js';
@@ -22,8 +23,10 @@ import { installTools } from './mcp/registry.js';
 import { installResources } from './mcp/resources.js';
 import { EdgeServer } from './mcp/session-edge.js';
 import { Sessions } from './mcp/sessions.js';
+import { Budget } from './pipeline/budget.js';
 import type { ToolContext } from './pipeline/context.js';
 import { Jobs } from './pipeline/jobs.js';
+import { spendReport } from './pipeline/spend-report.js';
 import type { ToolDefinition } from './tools/definition.js';
 import { editImagesTool } from './tools/edit-images.js';
 import { generateImageTool } from './tools/generate-image.js';
@@ -93,6 +96,7 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
   const secrets = secretsOf(config);
   const log = sessions.forwardLog(options.log ?? createLogger(config.logLevel, secrets), secrets);
   const library = new FileLibraryIndex(config.outputDir, log);
+  const ledger = new FileLedger(config.outputDir, log, new Redactor(secrets));
   // Jobs outlive their calls' handlers: shutdown waits for them as for the calls.
   const inFlight = options.inFlight ?? new InFlightCalls();
   const ctx: ToolContext = {
@@ -114,6 +118,8 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
       modelCaps: { ...catalogConcurrencyCaps(), ...config.modelConcurrency },
     }),
     library,
+    ledger,
+    budget: new Budget({ ledger, config }),
     ...(options.fileInputDirs ? { fileInputDirs: options.fileInputDirs } : {}),
     jobs: new Jobs({
       store: new FileJobStore(config.outputDir),
@@ -152,6 +158,7 @@ export function createSession(runtime: ServerRuntime, options: { requireInitiali
   const apps = runtime.apps ? sessionApps(runtime.apps, server) : undefined;
   installResources(server, runtime.ctx.library, {
     maxReadBytes: MAX_RESOURCE_READ_BYTES,
+    spendReport: () => spendReport(runtime.ctx),
     onListed: () => {
       session.listsResources = true;
     },

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { type CallToolResult, ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODELS } from '../src/catalog/models.js';
-import { CATALOG_URI, RESOURCE_PAGE_SIZE } from '../src/mcp/resources.js';
+import { CATALOG_URI, RESOURCE_PAGE_SIZE, SPEND_URI } from '../src/mcp/resources.js';
 import { type Harness, startHarness, textOf } from './helpers/harness.js';
 import { writeImage } from './helpers/images.js';
 
@@ -43,17 +43,18 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 describe('resources', () => {
-  it('lists the catalog, then every saved image newest first, with a useful title and size', async () => {
+  it('lists the catalog and the spending report, then every saved image newest first, with a useful title and size', async () => {
     const { resources, nextCursor } = await h.client.listResources();
     expect(nextCursor).toBeUndefined();
     expect(resources[0]).toMatchObject({ uri: CATALOG_URI, mimeType: 'application/json' });
-    expect(resources.slice(1).map((r) => r.uri)).toEqual([...made].reverse().map((p) => pathToFileURL(p).href));
-    expect(resources[1]).toMatchObject({
+    expect(resources[1]).toMatchObject({ uri: SPEND_URI, mimeType: 'application/json' });
+    expect(resources.slice(2).map((r) => r.uri)).toEqual([...made].reverse().map((p) => pathToFileURL(p).href));
+    expect(resources[2]).toMatchObject({
       name: path.basename(made[2]!),
       title: 'A red panda on a branch',
       mimeType: 'image/png',
     });
-    expect(resources[1]!.description).toMatch(/^256×256 png from flux-2-pro \(generate_image\), \d{4}-/);
+    expect(resources[2]!.description).toMatch(/^256×256 png from flux-2-pro \(generate_image\), \d{4}-/);
   });
 
   it('reads an image as a blob with its sidecar JSON', async () => {
@@ -129,8 +130,8 @@ describe('resources', () => {
       const third = await paged.client.listResources({ cursor: second.nextCursor! });
       expect(third.nextCursor).toBeUndefined();
       const uris = [...first.resources, ...second.resources, ...third.resources].map((r) => r.uri);
-      expect(uris).toHaveLength(121); // the catalog and the 120 images, each once
-      expect(new Set(uris).size).toBe(121);
+      expect(uris).toHaveLength(122); // the catalog, the spending report and the 120 images, each once
+      expect(new Set(uris).size).toBe(122);
       await expect(paged.client.listResources({ cursor: 'nonsense' })).rejects.toThrow(/invalid cursor/);
     } finally {
       await paged.close();
@@ -152,7 +153,7 @@ describe('resources', () => {
       expect(result.isError, textOf(result)).toBeFalsy();
       const saved = (result.structuredContent as { images: { path: string }[] }).images[0]!.path;
       await changed;
-      expect((await own.client.listResources()).resources[1]!.uri).toBe(pathToFileURL(saved).href);
+      expect((await own.client.listResources()).resources[2]!.uri).toBe(pathToFileURL(saved).href);
     } finally {
       await own.close();
     }

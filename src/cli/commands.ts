@@ -1,9 +1,9 @@
 /**
- * `flux-mcp generate | edit | images | models`: the tools from a terminal or a script, through
- * the same server code and validation. stdout gets only results (saved paths, one per line, or
- * JSON with --json); progress and errors go to stderr. Exit codes say what to do next:
- * 0 done, 2 fix the input, 3 the gateway refused (key, moderation, credit), 4 try again later,
- * 1 a local failure.
+ * `flux-mcp generate | edit | images | wait | spend | models`: the tools (and the spending report)
+ * from a terminal or a script, through the same server code and validation. stdout gets only
+ * results (saved paths, one per line, or JSON with --json); progress and errors go to stderr. Exit
+ * codes say what to do next: 0 done, 2 fix the input, 3 refused (by the gateway: key, moderation,
+ * credit; or by the spending cap), 4 try again later, 1 a local failure.
  */
 import path from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
@@ -12,10 +12,13 @@ import { priceText } from '../catalog/describe.js';
 import { MODELS, type ModelSpec } from '../catalog/models.js';
 import { type Config, ConfigError, loadConfig } from '../config.js';
 import { ERROR_CATEGORIES, EXIT_CODES, failureCategoryOf } from '../core/failure.js';
+import { SPEND_URI } from '../mcp/resources.js';
 import type { ImageResult } from '../pipeline/image-result.js';
+import type { SpendReport } from '../pipeline/spend-report.js';
 import type { ListImagesResult } from '../tools/list-images.js';
 import { startLocalServer } from './local-server.js';
 import { progressDisplay } from './progress-display.js';
+import { spendText } from './spend-text.js';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -210,6 +213,23 @@ export async function waitCommand(argv: readonly string[], io: Io): Promise<numb
   if (positionals.length !== 1) throw new UsageError('wait takes one job id: flux-mcp wait job_mh2k3x9qa1b2c3');
   const config = configFor(values.out, io.env);
   return runTool(io, config, 'wait_for_image', { job: positionals[0] }, values.json === true, imagePaths);
+}
+
+/** `flux-mcp spend`: what the images of the output directory cost, from the `flux-mcp://spend` resource. */
+export async function spendCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, { out: { type: 'string', short: 'o' }, json: { type: 'boolean' } });
+  if (positionals.length > 0)
+    throw new UsageError('spend takes no words of its own: flux-mcp spend [--json] [--out DIR]');
+  const server = await startLocalServer(configFor(values.out, io.env));
+  let report: SpendReport;
+  try {
+    const [content] = (await server.read(SPEND_URI)).contents;
+    report = JSON.parse((content as { text: string }).text) as SpendReport;
+  } finally {
+    await server.close();
+  }
+  io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : spendText(report));
+  return EXIT_CODES.ok;
 }
 
 export function modelsCommand(argv: readonly string[], io: Io): number {

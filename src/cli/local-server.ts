@@ -4,7 +4,7 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Progress, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import type { JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import type { Config } from '../config.js';
 import { closeHttp } from '../core/http.js';
@@ -12,6 +12,7 @@ import { createServer } from '../server.js';
 
 interface LocalServer {
   call(tool: string, args: Record<string, unknown>, onProgress?: (progress: Progress) => void): Promise<CallToolResult>;
+  read(uri: string): Promise<ReadResourceResult>;
   close(): Promise<void>;
 }
 
@@ -38,6 +39,7 @@ export async function startLocalServer(config: Config): Promise<LocalServer> {
         timeout: NO_CLIENT_TIMEOUT,
         ...(onProgress ? { onprogress: onProgress } : {}),
       })) as CallToolResult,
+    read: (uri) => client.readResource({ uri }),
     close: async () => {
       await client.close();
       await server.close();

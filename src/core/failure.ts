@@ -7,8 +7,9 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { redact } from './redact.js';
 
 /**
- * The CLI's exit codes, by what the user should do: fix the input (2), accept the gateway's
- * refusal or fix the account (3), try again later (4); 1 is for local failures.
+ * The CLI's exit codes, by what the user should do: fix the input (2), accept a refusal (the
+ * gateway's, or the spending cap's) or fix the account or the cap (3), try again later (4); 1 is for
+ * local failures.
  */
 export const EXIT_CODES = { ok: 0, local: 1, badInput: 2, refused: 3, transient: 4 } as const;
 
@@ -28,6 +29,12 @@ export const ERROR_CATEGORIES = {
   insufficient_credit: {
     exitCode: EXIT_CODES.refused,
     meaning: '402, or a message saying the account is out of credit.',
+  },
+  budget_exceeded: {
+    exitCode: EXIT_CODES.refused,
+    meaning:
+      'The call would pass the spending cap (`FLUX_MCP_BUDGET_USD` per `FLUX_MCP_BUDGET_PERIOD`), or the cap cannot ' +
+      'count its model. Nothing was sent.',
   },
   rate_limited: {
     exitCode: EXIT_CODES.transient,

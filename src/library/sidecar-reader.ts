@@ -10,7 +10,7 @@ import { kindOf, NotARegularFileError, readRegularFile } from './regular-file.js
 import { parseSidecar, type SavedImage, savedImageOf } from './sidecar.js';
 
 /** Sidecars are a few KB even with 16 inputs recorded; a bigger file is something else. */
-const MAX_SIDECAR_BYTES = 1_000_000;
+export const MAX_SIDECAR_BYTES = 1_000_000;
 
 type SidecarOutcome =
   | { readonly ok: true; readonly image: SavedImage }

@@ -1,7 +1,7 @@
 /**
- * The image library and the model catalog as MCP resources. `resources/list` gives the catalog
- * first, then every saved image newest first, in pages; `resources/read` gives an image's bytes
- * with its sidecar JSON, or the catalog as JSON. Only images of this library can be read: a
+ * The image library, the model catalog and the spending report as MCP resources. `resources/list`
+ * gives the catalog and the spending report first, then every saved image newest first, in pages;
+ * `resources/read` gives an image's bytes with its sidecar JSON, or the catalog or the report as JSON. Only images of this library can be read: a
  * resource URI never opens any other file. Clients hear `notifications/resources/list_changed`
  * whenever an image is saved.
  */
@@ -19,8 +19,10 @@ import { formatBytes } from '../core/units.js';
 import { NotTheImageError, readLibraryImage } from '../library/image-file.js';
 import type { LibraryImage, LibraryIndex } from '../library/library-index.js';
 import { NotARegularFileError, readRegularBytes } from '../library/regular-file.js';
+import type { SpendReport } from '../pipeline/spend-report.js';
 
 export const CATALOG_URI = 'flux-mcp://models';
+export const SPEND_URI = 'flux-mcp://spend';
 export const RESOURCE_PAGE_SIZE = 50;
 /** JSON-RPC error the spec gives for an unknown resource. */
 const RESOURCE_NOT_FOUND = -32002;
@@ -31,6 +33,8 @@ const MAX_SIDECAR_READ_BYTES = 1_000_000;
 interface ResourceOptions {
   /** Largest image returned whole by resources/read (Claude Desktop refuses messages over 1 MB). */
   readonly maxReadBytes: number;
+  /** The spending report, made afresh for every read of SPEND_URI. */
+  readonly spendReport: () => Promise<SpendReport>;
   /** Called on every resources/list: the session then hears when new images arrive. */
   readonly onListed?: () => void;
   /**
@@ -47,6 +51,18 @@ const catalogResource: Resource = {
   description: 'Every model with its limits, parameters, formats, price and timeout (JSON)',
   mimeType: 'application/json',
 };
+
+const spendResource: Resource = {
+  uri: SPEND_URI,
+  name: 'spend',
+  title: 'Spending',
+  description:
+    'What the saved images cost: today, this month and all time (local time), by model, with the spending cap (JSON)',
+  mimeType: 'application/json',
+};
+
+/** What the first page lists before the images. */
+export const SERVER_RESOURCES: readonly Resource[] = [catalogResource, spendResource];
 
 function imageResource(image: LibraryImage): Resource {
   const title = image.prompt.length > 80 ? `${image.prompt.slice(0, 79)}…` : image.prompt;
@@ -87,10 +103,11 @@ export function installResources(server: Server, library: LibraryIndex, options:
     options.onListed?.();
     const cursor = request.params?.cursor;
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
-    const room = after ? RESOURCE_PAGE_SIZE : RESOURCE_PAGE_SIZE - 1; // the first page starts with the catalog
+    // The first page starts with the catalog and the spending report.
+    const room = after ? RESOURCE_PAGE_SIZE : RESOURCE_PAGE_SIZE - SERVER_RESOURCES.length;
     const page = await library.page(after && { createdAt: after[0], file: after[1] }, room);
     return {
-      resources: [...(after ? [] : [catalogResource]), ...page.images.map(imageResource)],
+      resources: [...(after ? [] : SERVER_RESOURCES), ...page.images.map(imageResource)],
       ...(page.more ? { nextCursor: encodeCursor(page.images[page.images.length - 1]!) } : {}),
     };
   });
@@ -101,6 +118,10 @@ export function installResources(server: Server, library: LibraryIndex, options:
       return {
         contents: [{ uri, mimeType: 'application/json', text: `${JSON.stringify({ models: MODELS }, null, 2)}\n` }],
       };
+    }
+    if (uri === SPEND_URI) {
+      const report = await options.spendReport();
+      return { contents: [{ uri, mimeType: 'application/json', text: `${JSON.stringify(report, null, 2)}\n` }] };
     }
     const extra = await options.readExtra?.(uri);
     if (extra) return extra;

@@ -1,10 +1,12 @@
-/** What every tool handler needs: configuration, the log, and the gateway (when a key is set). */
+/** What every tool handler needs: configuration, the log, the gateway (when a key is set), the library and the ledger. */
 import type { Config } from '../config.js';
 import { ToolFailure } from '../core/failure.js';
 import type { Logger } from '../core/log.js';
 import type { GatewayClient } from '../gateway/client.js';
 import type { CallLimiter } from '../gateway/limiter.js';
+import type { Ledger } from '../library/ledger.js';
 import type { LibraryIndex } from '../library/library-index.js';
+import type { Budget } from './budget.js';
 import type { Jobs } from './jobs.js';
 
 export interface ToolContext {
@@ -21,6 +23,10 @@ export interface ToolContext {
    * read (stdio and the CLI, where the caller is the user).
    */
   readonly fileInputDirs?: readonly string[];
+  /** What every saved image cost (the spending report, the cap); every save adds to it. */
+  readonly ledger: Ledger;
+  /** The spending cap: a job reserves its cost when it starts, or is refused before anything is sent. */
+  readonly budget: Budget;
   /** Image calls as jobs that outlive their handlers (hand-off, wait_for_image, no double purchase). */
   readonly jobs: Jobs;
   /** Called after every saved image (resources/list_changed). */

@@ -101,6 +101,17 @@ export async function deliverImage(ctx: ToolContext, delivery: Delivery): Promis
   }
   // The index learns of it at once (a rescued image is not in the library); this never fails the call.
   await ctx.library.add(saved);
+  // So does the ledger, which the spending report and the cap count; nor does this fail the call.
+  await ctx.ledger
+    .record({
+      at: saved.createdAt,
+      model: model.id,
+      image: saved.file,
+      job: delivery.job,
+      priceUsd: model.priceUsd,
+      ...(image.usage ? { usage: image.usage } : {}),
+    })
+    .catch((error: unknown) => ctx.log.warn(`could not add ${saved.file} to the ledger: ${(error as Error).message}`));
   ctx.log.info(
     `${delivery.tool} ${model.id}: saved ${saved.path}${image.requestId ? ` (request ${image.requestId})` : ''}`,
   );

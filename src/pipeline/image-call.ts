@@ -148,6 +148,9 @@ function runningResult(job: Job): ImageResult {
 async function runJob(ctx: ToolContext, call: ToolCall, spec: ImageCall, job: Job): Promise<ImageResult> {
   const { signal, progress } = call;
   const { model } = spec;
+  // The spending cap refuses the call here, before anything is sent, or holds its cost until the job ends.
+  const reservation = await ctx.budget.reserve(model, 1);
+  void job.outcome.finally(() => reservation.release());
   let release: (() => void) | undefined = await ctx.limiter.acquire(model.id, {
     signal,
     onPosition: (position, waiting) => progress.queued(position, waiting),

@@ -42,6 +42,9 @@ describe('loadConfig', () => {
       keepInputMetadata: false,
       allowPrivateUrls: false,
       httpInputDirs: [],
+      budgetUsd: undefined,
+      budgetPeriod: 'day',
+      tokenPrice: undefined,
     });
   });
 
@@ -77,6 +80,9 @@ describe('loadConfig', () => {
       keepInputMetadata: false,
       allowPrivateUrls: false,
       httpInputDirs: [],
+      budgetUsd: undefined,
+      budgetPeriod: 'day',
+      tokenPrice: undefined,
     });
   });
 
@@ -160,6 +166,42 @@ describe('loadConfig', () => {
     expect(configWarnings(loadConfig({ APIYI_API_KEY: 'k', APIYI_BASE_URL: 'http://127.0.0.1:1/v1' }, HOME))).toEqual(
       [],
     );
+  });
+
+  it('reads the spending cap, its period and the token price, refusing bad values', () => {
+    expect(
+      loadConfig(
+        {
+          FLUX_MCP_BUDGET_USD: '12.50',
+          FLUX_MCP_BUDGET_PERIOD: 'Month',
+          FLUX_MCP_TOKEN_PRICE_USD: 'output=40, input=10',
+        },
+        HOME,
+      ),
+    ).toMatchObject({ budgetUsd: 12.5, budgetPeriod: 'month', tokenPrice: { input: 10, output: 40 } });
+    expect(loadConfig({ FLUX_MCP_BUDGET_USD: '0', FLUX_MCP_TOKEN_PRICE_USD: '30' }, HOME)).toMatchObject({
+      budgetUsd: 0,
+      budgetPeriod: 'day',
+      tokenPrice: { input: 30, output: 30 },
+    });
+    expect(
+      problemsOf({ FLUX_MCP_BUDGET_USD: '$5', FLUX_MCP_BUDGET_PERIOD: 'week', FLUX_MCP_TOKEN_PRICE_USD: 'input=10' }),
+    ).toEqual([
+      'FLUX_MCP_BUDGET_USD "$5" must be an amount of US dollars such as 5 or 12.50 (0 refuses every paid call)',
+      'FLUX_MCP_BUDGET_PERIOD "week" must be one of day, month',
+      'FLUX_MCP_TOKEN_PRICE_USD "input=10" must be USD per million tokens: one number for every token (e.g. 30) or input and output apart (e.g. input=10,output=40)',
+    ]);
+    expect(problemsOf({ FLUX_MCP_TOKEN_PRICE_USD: 'input=1,output=2,cached=3' })[0]).toContain(
+      'must be USD per million',
+    );
+  });
+
+  it('warns when a cap is set that cannot count the token-billed models', () => {
+    const warnings = configWarnings(loadConfig({ APIYI_API_KEY: 'k', FLUX_MCP_BUDGET_USD: '5' }, HOME));
+    expect(warnings).toEqual([expect.stringMatching(/^FLUX_MCP_BUDGET_USD is set without FLUX_MCP_TOKEN_PRICE_USD: /)]);
+    expect(
+      configWarnings(loadConfig({ APIYI_API_KEY: 'k', FLUX_MCP_BUDGET_USD: '5', FLUX_MCP_TOKEN_PRICE_USD: '9' }, HOME)),
+    ).toEqual([]);
   });
 
   it('is one table: every Config field has exactly one setting, and the start-up line names what differs', () => {

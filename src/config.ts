@@ -65,7 +65,7 @@ export interface Config {
 }
 
 /** The spending cap counts from local midnight (`day`) or from the first of the month (`month`). */
-export const BUDGET_PERIODS = ['day', 'month'] as const;
+const BUDGET_PERIODS = ['day', 'month'] as const;
 export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
 
 /** USD per million tokens, input and output apart (the same number for both when given as one). */

@@ -379,6 +379,27 @@ describe('the cap', () => {
     }
   });
 
+  it('holds the cost of every image a call asks for (count), refusing the call whole when they do not fit', async () => {
+    const dir = await mkdtemp(path.join(work, 'count-'));
+    const cap = flat.priceUsd! * 2.5;
+    const server = await serve(dir, { FLUX_MCP_BUDGET_USD: String(cap) });
+    try {
+      const three = await server.call({ prompt: 'Three fit not', model: flat.id, size: '256x256', count: 3 });
+      expect(failureCategoryOf(three)).toBe('budget_exceeded');
+      expect(textOf(three)).toContain(`this call would cost ${formatUsd(flat.priceUsd! * 3)}`);
+      expect(simulator.requests).toEqual([]);
+
+      const two = await server.call({ prompt: 'Two fit', model: flat.id, size: '256x256', count: 2 });
+      expect(two.isError, textOf(two)).toBeFalsy();
+      expect((two.structuredContent as { images: unknown[] }).images).toHaveLength(2);
+      expect(simulator.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
+      const { budget } = await server.spend();
+      expect(budget!.spentUsd).toBeCloseTo(flat.priceUsd! * 2, 9);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('refuses from the CLI too, with exit code 3 and no request', async () => {
     const dir = await mkdtemp(path.join(work, 'zero-'));
     const run = await cli(['generate', 'Nothing allowed', '--size', '256x256'], dir, { FLUX_MCP_BUDGET_USD: '0' });

@@ -40,7 +40,7 @@ import {
 import { entriesFromSidecars } from './ledger-rebuild.js';
 import { STATE_DIR } from './state-dir.js';
 
-export const LEDGER_FILE_NAME = 'ledger.jsonl';
+const LEDGER_FILE_NAME = 'ledger.jsonl';
 const FORMAT = 'flux-mcp.ledger/1';
 const HEADER = `${JSON.stringify({ format: FORMAT })}\n`;
 const NEWLINE = 0x0a;

@@ -16,7 +16,7 @@ import { MAX_SIDECAR_BYTES } from './sidecar-reader.js';
 const READ_CONCURRENCY = 16;
 
 /** The entry of the image a sidecar describes. */
-export function ledgerEntryOf(sidecar: ImageSidecar): LedgerEntry {
+function ledgerEntryOf(sidecar: ImageSidecar): LedgerEntry {
   return {
     at: sidecar.createdAt,
     model: sidecar.model,

@@ -21,7 +21,7 @@ export function periodOf(period: BudgetPeriod, now: Date): Period {
 }
 
 /** What tokens cost at a price in USD per million. */
-export function costOfTokens(tokens: TokenCounts, price: TokenPrice): number {
+function costOfTokens(tokens: TokenCounts, price: TokenPrice): number {
   return (tokens.input * price.input + tokens.output * price.output) / 1_000_000;
 }
 
@@ -57,7 +57,7 @@ const addTokens = (a: TokenCounts, b: TokenCounts): TokenCounts => ({
 });
 
 /** One model's totals, priced. */
-export function priceModel(totals: ModelTotals, tokenPrice: TokenPrice | undefined): ModelSpend {
+function priceModel(totals: ModelTotals, tokenPrice: TokenPrice | undefined): ModelSpend {
   const tokensPriced = tokenPrice !== undefined && totals.tokenImages > 0;
   const priced = totals.flatImages > 0 || tokensPriced;
   return {

@@ -62,7 +62,7 @@ const spendResource: Resource = {
 };
 
 /** What the first page lists before the images. */
-export const SERVER_RESOURCES: readonly Resource[] = [catalogResource, spendResource];
+const SERVER_RESOURCES: readonly Resource[] = [catalogResource, spendResource];
 
 function imageResource(image: LibraryImage): Resource {
   const title = image.prompt.length > 80 ? `${image.prompt.slice(0, 79)}…` : image.prompt;

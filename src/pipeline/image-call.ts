@@ -148,9 +148,6 @@ function runningResult(job: Job): ImageResult {
 async function runJob(ctx: ToolContext, call: ToolCall, spec: ImageCall, job: Job): Promise<ImageResult> {
   const { signal, progress } = call;
   const { model } = spec;
-  // The spending cap refuses the call here, before anything is sent, or holds its cost until the job ends.
-  const reservation = await ctx.budget.reserve(model, 1);
-  void job.outcome.finally(() => reservation.release());
   let release: (() => void) | undefined = await ctx.limiter.acquire(model.id, {
     signal,
     onPosition: (position, waiting) => progress.queued(position, waiting),
@@ -181,6 +178,10 @@ async function runJob(ctx: ToolContext, call: ToolCall, spec: ImageCall, job: Jo
       progress.saved(earlier.images[0]?.path ?? earlier.job);
       return { ...earlier, notes: [...(earlier.notes ?? []), REUSED_NOTE] };
     }
+    // The spending cap refuses the call here, before anything is sent (an undelivered earlier
+    // result, already paid for, is never refused), or holds its cost until the job ends.
+    const reservation = await ctx.budget.reserve(model, spec.variants.length);
+    void job.outcome.finally(() => reservation.release());
     if (!release) {
       // The slot was given up to wait for an earlier job that then failed: take one again.
       release = await ctx.limiter.acquire(model.id, { signal });

@@ -7,7 +7,7 @@ import { type PeriodSpend, periodOf, spentIn } from '../library/spend.js';
 import type { BudgetStatus } from './budget.js';
 import type { ToolContext } from './context.js';
 
-export const SPEND_REPORT_SCHEMA = 'flux-mcp.spend/1';
+const SPEND_REPORT_SCHEMA = 'flux-mcp.spend/1';
 
 export interface SpendReport {
   readonly schema: typeof SPEND_REPORT_SCHEMA;

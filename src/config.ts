@@ -192,7 +192,7 @@ export const SETTINGS = [
     env: 'APIYI_BASE_URL',
     key: 'baseUrl',
     shownDefault: DEFAULT_BASE_URL,
-    description: 'Gateway base URL (a relay, or `flux-mcp simulate` for a free local gateway).',
+    description: 'Gateway base URL (a relay, or `apiyi-flux-mcp simulate` for a free local gateway).',
     fallback: () => DEFAULT_BASE_URL,
     parse: (raw) => {
       let parsed: URL;
@@ -539,7 +539,7 @@ export class ConfigError extends Error {
   /** A local failure, like a disk that cannot be written: the set-up, not the call, must change. */
   readonly exitCode = EXIT_CODES.local;
   constructor(readonly problems: readonly string[]) {
-    super(`flux-mcp cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`apiyi-flux-mcp cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
 

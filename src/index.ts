@@ -16,24 +16,24 @@ async function usage(): Promise<string> {
     import('./catalog/describe.js'),
     import('./catalog/models.js'),
   ]);
-  return `flux-mcp ${SERVER_VERSION}: MCP server for ${modelsByProvider()} images through the APIYI gateway
+  return `apiyi-flux-mcp ${SERVER_VERSION}: MCP server for ${modelsByProvider()} images through the APIYI gateway
 
 Usage:
-  flux-mcp                                 the MCP server on stdio (what MCP clients start)
-  flux-mcp serve --http [--port N] [--host H]
-                                           the MCP server on Streamable HTTP (default 127.0.0.1:8808)
-  flux-mcp generate "prompt" [options]     make an image; prints its path
-  flux-mcp generate --like IMAGE|JOB [options]
-                                           more like an earlier image (its prompt, model, parameters)
-  flux-mcp edit "prompt" --image a.png [--image b.jpg …] [--mask m.png] [options]
-                                           edit or combine images; prints the new path
-  flux-mcp images [--search words] [--model M] [--since D] [--until D] [--limit N]
-                                           list saved images, newest first (paths)
-  flux-mcp wait JOB                        the image of a call handed off as JOB; prints its path
-  flux-mcp spend [--json]                  what the saved images cost: today, this month, all time, by model
-  flux-mcp models [--json]                 the model catalog
-  flux-mcp simulate [--port N]             a local gateway simulator (no key, no cost)
-  flux-mcp --help | --version
+  apiyi-flux-mcp                                 the MCP server on stdio (what MCP clients start)
+  apiyi-flux-mcp serve --http [--port N] [--host H]
+                                                 the MCP server on Streamable HTTP (default 127.0.0.1:8808)
+  apiyi-flux-mcp generate "prompt" [options]     make an image; prints its path
+  apiyi-flux-mcp generate --like IMAGE|JOB [options]
+                                                 more like an earlier image (its prompt, model, parameters)
+  apiyi-flux-mcp edit "prompt" --image a.png [--image b.jpg …] [--mask m.png] [options]
+                                                 edit or combine images; prints the new path
+  apiyi-flux-mcp images [--search words] [--model M] [--since D] [--until D] [--limit N]
+                                                 list saved images, newest first (paths)
+  apiyi-flux-mcp wait JOB                        the image of a call handed off as JOB; prints its path
+  apiyi-flux-mcp spend [--json]                  what the saved images cost: today, this month, all time, by model
+  apiyi-flux-mcp models [--json]                 the model catalog
+  apiyi-flux-mcp simulate [--port N]             a local gateway simulator (no key, no cost)
+  apiyi-flux-mcp --help | --version
 
 Options of generate and edit: --model, --count N (1-8 images at once), --size WxH, --width, --height,
   --aspect-ratio W:H, --seed,
@@ -52,7 +52,7 @@ Environment: APIYI_API_KEY, APIYI_BASE_URL, FLUX_MCP_OUTPUT_DIR and the rest in 
 
 const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
 
-/** `flux-mcp images | head`: a reader that stops early is not an error. */
+/** `apiyi-flux-mcp images | head`: a reader that stops early is not an error. */
 function quietOnClosedPipe(): void {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -64,7 +64,7 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
   const [command, ...rest] = argv;
   switch (command) {
     case undefined:
-      // A person typing `flux-mcp` in a terminal wants help; a client piping JSON-RPC wants the server.
+      // A person typing `apiyi-flux-mcp` in a terminal wants help; a client piping JSON-RPC wants the server.
       if (process.stdin.isTTY) {
         process.stdout.write(await usage());
         return 0;
@@ -109,7 +109,7 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
       process.stdout.write(`${SERVER_VERSION}\n`);
       return 0;
     default:
-      process.stderr.write(`flux-mcp: unknown command "${command}"\n\n${await usage()}`);
+      process.stderr.write(`apiyi-flux-mcp: unknown command "${command}"\n\n${await usage()}`);
       return 2;
   }
 }
@@ -122,7 +122,7 @@ main(process.argv.slice(2)).then(
     // Even a crash report passes the redaction boundary (loaded only now: start-up does not pay for it).
     const [{ secretsFromEnv }, { redact }] = await Promise.all([import('./config.js'), import('./core/redact.js')]);
     const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(`flux-mcp: ${redact(text, secretsFromEnv(process.env))}\n`);
+    process.stderr.write(`apiyi-flux-mcp: ${redact(text, secretsFromEnv(process.env))}\n`);
     process.exit(1);
   },
 );

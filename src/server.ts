@@ -55,7 +55,7 @@ export interface ServerOptions {
 }
 
 const INSTRUCTIONS =
-  `flux-mcp makes images with ${modelsByProvider()} and saves them to disk. Every result gives the ` +
+  `apiyi-flux-mcp makes images with ${modelsByProvider()} and saves them to disk. Every result gives the ` +
   "image's absolute path: pass paths between calls, never base64. Arguments are validated before " +
   'any paid request; an invalid_argument error names the field and the nearest valid value.';
 
@@ -66,7 +66,7 @@ const INSTRUCTIONS =
  */
 const NO_ELICITATION: jsonSchemaValidator = {
   getValidator: () => {
-    throw new Error('flux-mcp does not use elicitation');
+    throw new Error('apiyi-flux-mcp does not use elicitation');
   },
 };
 

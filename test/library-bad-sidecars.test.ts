@@ -47,7 +47,7 @@ async function plant(name: string, text: string, warning: RegExp): Promise<void>
 
 /** The warnings logged about one sidecar. */
 const warningsAbout = (name: string): string[] =>
-  h.logLines.filter((line) => line.startsWith('flux-mcp warn: ') && line.includes(`skipped ${name}:`));
+  h.logLines.filter((line) => line.startsWith('apiyi-flux-mcp warn: ') && line.includes(`skipped ${name}:`));
 
 beforeAll(async () => {
   h = await startHarness();
@@ -74,18 +74,26 @@ beforeAll(async () => {
   }
 
   const { image: _image, ...withoutImage } = template;
-  await plant(`${stem('no-image')}.json`, JSON.stringify(withoutImage), /not a flux-mcp sidecar \(image: Required\)$/);
+  await plant(
+    `${stem('no-image')}.json`,
+    JSON.stringify(withoutImage),
+    /not an apiyi-flux-mcp sidecar \(image: Required\)$/,
+  );
   await plant(
     `${stem('wrong-fields')}.json`,
     JSON.stringify({ ...template, prompt: 42, image: { ...(template.image as object), width: 'wide' } }),
-    /not a flux-mcp sidecar \(prompt: expected string, received number; image\.width: expected number/,
+    /not an apiyi-flux-mcp sidecar \(prompt: expected string, received number; image\.width: expected number/,
   );
   await plant(`${stem('truncated')}.json`, text.slice(0, text.length / 2), /not JSON \(/);
-  await plant(`${stem('not-an-object')}.json`, '["flux-mcp.image/1"]', /not a flux-mcp sidecar \(expected object/);
+  await plant(
+    `${stem('not-an-object')}.json`,
+    '["flux-mcp.image/1"]',
+    /not an apiyi-flux-mcp sidecar \(expected object/,
+  );
   await plant(
     `${stem('other-program')}.json`,
     JSON.stringify({ name: 'package', version: '1.0.0' }),
-    /not a flux-mcp sidecar \(schema: Required; file: Required; createdAt: Required; and \d+ more\)$/,
+    /not an apiyi-flux-mcp sidecar \(schema: Required; file: Required; createdAt: Required; and \d+ more\)$/,
   );
   await plant(
     `${stem('newer-version')}.json`,
@@ -286,7 +294,7 @@ describe('the sidecar schema', () => {
       );
       await Promise.all([library.query({}, 1), library.page(undefined, 1), library.query({}, 1)]);
       await library.query({}, 1);
-      expect(lines).toEqual([expect.stringMatching(/^flux-mcp warn: skipped bad\.json: not JSON \(/)]);
+      expect(lines).toEqual([expect.stringMatching(/^apiyi-flux-mcp warn: skipped bad\.json: not JSON \(/)]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -65,7 +65,7 @@ describe("spawned with the SDK's StdioClientTransport", () => {
     const client = new Client({ name: 'stdio-test', version: '1.0.0' });
     await client.connect(transport);
     try {
-      expect(client.getServerVersion()).toMatchObject({ name: 'flux-mcp' });
+      expect(client.getServerVersion()).toMatchObject({ name: 'apiyi-flux-mcp' });
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toEqual(['generate_image', 'edit_images', 'wait_for_image', 'list_images']);
 

@@ -1,5 +1,5 @@
 /**
- * `flux-mcp generate | edit | images | wait | spend | models`: the tools (and the spending report)
+ * `apiyi-flux-mcp generate | edit | images | wait | spend | models`: the tools (and the spending report)
  * from a terminal or a script, through the same server code and validation. stdout gets only
  * results (saved paths, one per line, or JSON with --json); progress and errors go to stderr. Exit
  * codes say what to do next: 0 done, 2 fix the input, 3 refused (by the gateway: key, moderation,
@@ -132,7 +132,7 @@ async function runTool(
     await server.close();
   }
   if (result.isError) {
-    io.stderr.write(`flux-mcp: ${textOf(result)}\n`);
+    io.stderr.write(`apiyi-flux-mcp: ${textOf(result)}\n`);
     // The category comes as data (core/failure.ts), never from the wording of the text.
     const category = failureCategoryOf(result);
     return category ? ERROR_CATEGORIES[category].exitCode : EXIT_CODES.local;
@@ -151,7 +151,7 @@ export async function generateCommand(argv: readonly string[], io: Io): Promise<
   // With --like the prompt is the earlier image's unless one is given.
   if (positionals.length > 1 || (positionals.length === 0 && values.like === undefined))
     throw new UsageError(
-      'generate takes one prompt, in quotes: flux-mcp generate "a red fox in the snow" (or --like an earlier image)',
+      'generate takes one prompt, in quotes: apiyi-flux-mcp generate "a red fox in the snow" (or --like an earlier image)',
     );
   const config = configFor(values.out, io.env);
   const args = {
@@ -169,10 +169,12 @@ export async function editCommand(argv: readonly string[], io: Io): Promise<numb
     mask: { type: 'string' },
   });
   if (positionals.length !== 1)
-    throw new UsageError('edit takes one prompt, in quotes: flux-mcp edit "make the sky stormy" --image photo.jpg');
+    throw new UsageError(
+      'edit takes one prompt, in quotes: apiyi-flux-mcp edit "make the sky stormy" --image photo.jpg',
+    );
   if (!values.image?.length)
     throw new UsageError(
-      'edit needs at least one --image (image 1 first): flux-mcp edit "…" --image a.png --image b.jpg',
+      'edit needs at least one --image (image 1 first): apiyi-flux-mcp edit "…" --image a.png --image b.jpg',
     );
   const config = configFor(values.out, io.env);
   const args = {
@@ -207,19 +209,19 @@ export async function imagesCommand(argv: readonly string[], io: Io): Promise<nu
   return runTool(io, config, 'list_images', args, values.json === true, imagePaths);
 }
 
-/** `flux-mcp wait JOB`: the image of a call that was handed off (by an agent's session or another process). */
+/** `apiyi-flux-mcp wait JOB`: the image of a call that was handed off (by an agent's session or another process). */
 export async function waitCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { out: { type: 'string', short: 'o' }, json: { type: 'boolean' } });
-  if (positionals.length !== 1) throw new UsageError('wait takes one job id: flux-mcp wait job_mh2k3x9qa1b2c3');
+  if (positionals.length !== 1) throw new UsageError('wait takes one job id: apiyi-flux-mcp wait job_mh2k3x9qa1b2c3');
   const config = configFor(values.out, io.env);
   return runTool(io, config, 'wait_for_image', { job: positionals[0] }, values.json === true, imagePaths);
 }
 
-/** `flux-mcp spend`: what the images of the output directory cost, from the `flux-mcp://spend` resource. */
+/** `apiyi-flux-mcp spend`: what the images of the output directory cost, from the `flux-mcp://spend` resource. */
 export async function spendCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { out: { type: 'string', short: 'o' }, json: { type: 'boolean' } });
   if (positionals.length > 0)
-    throw new UsageError('spend takes no words of its own: flux-mcp spend [--json] [--out DIR]');
+    throw new UsageError('spend takes no words of its own: apiyi-flux-mcp spend [--json] [--out DIR]');
   const server = await startLocalServer(configFor(values.out, io.env));
   let report: SpendReport;
   try {
@@ -264,12 +266,12 @@ export async function runCommand<T extends number | 'running'>(
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(
-        `flux-mcp: ${error.message}\nFix these environment variables (see the README's Configuration).\n`,
+        `apiyi-flux-mcp: ${error.message}\nFix these environment variables (see the README's Configuration).\n`,
       );
       return error.exitCode;
     }
     if (error instanceof UsageError) {
-      io.stderr.write(`flux-mcp: ${error.message}\nRun flux-mcp --help for usage.\n`);
+      io.stderr.write(`apiyi-flux-mcp: ${error.message}\nRun apiyi-flux-mcp --help for usage.\n`);
       return EXIT_CODES.badInput;
     }
     throw error;

@@ -17,7 +17,7 @@ export function progressDisplay(stream: NodeJS.WriteStream = process.stderr): Pr
   if (!stream.isTTY) {
     return {
       update: (progress) => {
-        if (progress.message) stream.write(`flux-mcp: ${progress.message}\n`);
+        if (progress.message) stream.write(`apiyi-flux-mcp: ${progress.message}\n`);
       },
       stop: () => undefined,
     };

@@ -1,6 +1,6 @@
 /**
- * `flux-mcp serve --http [--port N] [--host H]`: the server over Streamable HTTP until SIGINT or
- * SIGTERM, which let calls under way finish and save first. `flux-mcp serve` alone is stdio.
+ * `apiyi-flux-mcp serve --http [--port N] [--host H]`: the server over Streamable HTTP until SIGINT or
+ * SIGTERM, which let calls under way finish and save first. `apiyi-flux-mcp serve` alone is stdio.
  */
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig, secretsOf } from '../config.js';
@@ -24,7 +24,7 @@ export async function serveCommand(argv: readonly string[]): Promise<number | 'r
   }
   if (!values.http) {
     if (values.port !== undefined || values.host !== undefined)
-      throw new UsageError('--port and --host go with --http: flux-mcp serve --http --port 8808');
+      throw new UsageError('--port and --host go with --http: apiyi-flux-mcp serve --http --port 8808');
     await (await import('../transports/stdio.js')).runStdioServer();
     return 'running';
   }
@@ -58,7 +58,7 @@ export async function serveCommand(argv: readonly string[]): Promise<number | 'r
     return 'running';
   } catch (error) {
     if (error instanceof HttpSetupError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      process.stderr.write(`flux-mcp: ${(error as Error).message}\n`);
+      process.stderr.write(`apiyi-flux-mcp: ${(error as Error).message}\n`);
       return EXIT_CODES.badInput;
     }
     throw error;

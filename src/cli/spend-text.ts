@@ -1,5 +1,5 @@
 /**
- * `flux-mcp spend` as a person reads it: each period (today, this month, all time) with its total
+ * `apiyi-flux-mcp spend` as a person reads it: each period (today, this month, all time) with its total
  * and a line per model, then the cap and the notes. `--json` prints the report itself instead.
  */
 import { formatUsd, thousands } from '../core/units.js';

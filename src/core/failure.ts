@@ -64,7 +64,10 @@ export const ERROR_CATEGORIES = {
     exitCode: EXIT_CODES.local,
     meaning: 'The image could not be written to the output directory (nor to the rescue directory).',
   },
-  internal_error: { exitCode: EXIT_CODES.local, meaning: 'A bug in flux-mcp; the log on stderr has the details.' },
+  internal_error: {
+    exitCode: EXIT_CODES.local,
+    meaning: 'A bug in apiyi-flux-mcp; the log on stderr has the details.',
+  },
 } as const;
 export type ErrorCategory = keyof typeof ERROR_CATEGORIES;
 
@@ -142,6 +145,6 @@ export function asToolFailure(error: unknown): ToolFailure {
   if (error instanceof ToolFailure) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new ToolFailure('internal_error', `unexpected error: ${message}`, {
-    hint: 'This is a bug in flux-mcp; the server log (stderr) has the details. Trying again may work.',
+    hint: 'This is a bug in apiyi-flux-mcp; the server log (stderr) has the details. Trying again may work.',
   });
 }

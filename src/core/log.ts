@@ -23,7 +23,7 @@ export function createLogger(
 ): Logger {
   const emit = (at: Exclude<LogLevel, 'silent'>, message: string): void => {
     if (RANK[at] < RANK[level]) return;
-    write(`flux-mcp ${at}: ${redact(message, secrets)}\n`);
+    write(`apiyi-flux-mcp ${at}: ${redact(message, secrets)}\n`);
   };
   return {
     debug: (m) => emit('debug', m),

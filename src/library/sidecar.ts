@@ -96,7 +96,7 @@ export function parseSidecar(text: string): SidecarReading {
     error: (issue) => (issue.input === undefined ? 'Required' : undefined),
   });
   if (parsed.success) return { ok: true, sidecar: parsed.data };
-  return { ok: false, reason: `not a flux-mcp sidecar (${issuesText(parsed.error.issues)})` };
+  return { ok: false, reason: `not an apiyi-flux-mcp sidecar (${issuesText(parsed.error.issues)})` };
 }
 
 const MAX_ISSUES_SHOWN = 3;

@@ -137,7 +137,7 @@ function raiseHint({ cap, period }: Pick<Pricing, 'cap' | 'period'>, extra = '')
   return (
     `Nothing was sent. To allow it, raise FLUX_MCP_BUDGET_USD (now ${cap}) in this server's environment and ` +
     `restart it, or wait: the cap counts again ${WORDS[period].resets} (FLUX_MCP_BUDGET_PERIOD=${period}).${extra} ` +
-    '`flux-mcp spend` or the flux-mcp://spend resource shows what was spent.'
+    '`apiyi-flux-mcp spend` or the flux-mcp://spend resource shows what was spent.'
   );
 }
 

@@ -1,6 +1,6 @@
 /**
  * The spending report: today, this month and all time (local time), by model, with the cap when
- * one is set. The `flux-mcp://spend` resource returns it as JSON and `flux-mcp spend` prints it.
+ * one is set. The `flux-mcp://spend` resource returns it as JSON and `apiyi-flux-mcp spend` prints it.
  */
 import type { TokenPrice } from '../config.js';
 import { type PeriodSpend, periodOf, spentIn } from '../library/spend.js';

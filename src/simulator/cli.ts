@@ -1,11 +1,11 @@
 /**
- * `flux-mcp simulate`: the gateway simulator on its own, so a user can point an MCP client at it
+ * `apiyi-flux-mcp simulate`: the gateway simulator on its own, so a user can point an MCP client at it
  * (APIYI_BASE_URL) and try a workflow without a key or cost.
  */
 import { parseArgs } from 'node:util';
 import { GatewaySimulator } from './gateway-simulator.js';
 
-const HELP = `flux-mcp simulate: a local stand-in for the APIYI image gateway
+const HELP = `apiyi-flux-mcp simulate: a local stand-in for the APIYI image gateway
 
 Options:
   --port N          port to listen on (default 8787; 0 picks a free one)

@@ -6,7 +6,7 @@
  * answer with x-request-id.
  *
  * Tests script it: the next answers' status, headers, body, delay, a hang, a truncated body or a
- * dropped connection; and every request it received is logged for assertions. `flux-mcp
+ * dropped connection; and every request it received is logged for assertions. `apiyi-flux-mcp
  * simulate` runs it on its own, to try agent workflows without a key or cost.
  */
 import { createHmac, randomBytes } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * The server over Streamable HTTP (`flux-mcp serve --http`), stateless: every POST to /mcp gets a
+ * The server over Streamable HTTP (`apiyi-flux-mcp serve --http`), stateless: every POST to /mcp gets a
  * fresh MCP session on the process's one runtime (gateway pool, call limiter, library, calls in
  * flight), answered as JSON or an SSE stream (progress notifications come through it).
  *
@@ -122,7 +122,7 @@ export async function startHttpServer(
         return {
           status: 401,
           message: 'Unauthorized: send "Authorization: Bearer <FLUX_MCP_HTTP_TOKEN>"',
-          headers: { 'www-authenticate': 'Bearer realm="flux-mcp"' },
+          headers: { 'www-authenticate': 'Bearer realm="apiyi-flux-mcp"' },
         };
       }
     }
@@ -169,7 +169,7 @@ export async function startHttpServer(
   const shownHost = http.host.includes(':') ? `[${http.host}]` : http.host;
   const url = `http://${shownHost}:${port}${MCP_PATH}`;
   log.info(
-    `flux-mcp on Streamable HTTP at ${url}${http.token ? ' (bearer token required)' : ''}; images go to ${config.outputDir}`,
+    `apiyi-flux-mcp on Streamable HTTP at ${url}${http.token ? ' (bearer token required)' : ''}; images go to ${config.outputDir}`,
   );
 
   return {

@@ -58,6 +58,6 @@ export async function runStdioServer(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 
   log.info(
-    `flux-mcp ${SERVER_VERSION} ready on stdio; images go to ${config.outputDir}; settings: ${describeSettings(config)}`,
+    `apiyi-flux-mcp ${SERVER_VERSION} ready on stdio; images go to ${config.outputDir}; settings: ${describeSettings(config)}`,
   );
 }

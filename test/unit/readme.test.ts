@@ -95,7 +95,7 @@ describe('package.json', () => {
       engines: { node: string };
     };
     expect([pkg.name, pkg.version]).toEqual([SERVER_NAME, SERVER_VERSION]);
-    expect(pkg.bin).toEqual({ 'flux-mcp': 'dist/index.js' });
+    expect(pkg.bin).toEqual({ [SERVER_NAME]: 'dist/index.js' });
     expect(pkg.engines.node).toBe('>=20.18');
     expect((await read('src/index.ts')).startsWith('#!/usr/bin/env node\n')).toBe(true);
   });

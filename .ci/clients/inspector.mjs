@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * The README's MCP Inspector commands, run as written: each line of the code blocks under
+ * The MCP Inspector commands of docs/clients.md, run as written: each line of the code blocks under
  * `<!-- inspector:simulator -->` and `<!-- inspector:key -->` goes through bash from the
- * repository folder, with HOME a fresh folder and the simulator on 127.0.0.1:8787 as the README
+ * repository folder, with HOME a fresh folder and the simulator on 127.0.0.1:8787 as the page
  * says to start it. `npx` finds the pinned Inspector installed in this folder (no download: npm
  * runs offline), and runs on the Node 22 this folder pins, as the Inspector 2.12 needs.
  *
@@ -26,7 +26,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** The command lines of the code block after a marker. */
 function commandsAfter(readme, marker) {
   const start = readme.indexOf(`<!-- ${marker} -->`);
-  if (start < 0) throw new Error(`README.md has no <!-- ${marker} --> block`);
+  if (start < 0) throw new Error(`docs/clients.md has no <!-- ${marker} --> block`);
   const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(start))?.[1] ?? '';
   return block.split('\n').filter((line) => line.startsWith('npx '));
 }
@@ -35,7 +35,7 @@ const fail = (message) => {
   throw new Error(`inspector: ${message}`);
 };
 
-const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+const readme = await readFile(path.join(ROOT, 'docs', 'clients.md'), 'utf8');
 const { GatewaySimulator } = await import(path.join(ROOT, 'dist', 'simulator', 'gateway-simulator.js'));
 const simulator = await GatewaySimulator.start({ port: 8787 });
 const home = await mkdtemp(path.join(os.tmpdir(), 'flux-mcp-inspector-'));
@@ -74,8 +74,8 @@ try {
       process.stderr.write(`inspector: ok: ${line.slice(0, 110)}…\n`);
     }
   }
-  if (checked < 3) fail(`expected at least 3 commands in the README, found ${checked}`);
-  process.stdout.write(`inspector: the README's ${checked} Inspector commands work as written\n`);
+  if (checked < 3) fail(`expected at least 3 commands in docs/clients.md, found ${checked}`);
+  process.stdout.write(`inspector: docs/clients.md's ${checked} Inspector commands work as written\n`);
 } finally {
   await simulator.close();
   await rm(home, { recursive: true, force: true });

@@ -282,6 +282,20 @@ export function normalizationTargets(
 const cell = (text: string): string => text.replace(/\|/g, '\\|');
 
 /** The README's model table. */
+/** The README's short table: what each model does and costs. */
+export function priceTableMarkdown(): string {
+  const rows = MODELS.map((m) => {
+    const does = [
+      m.generates ? 'generate' : '',
+      m.edits ? `edit (${m.edits.maxReferences} ref${m.edits.maxReferences === 1 ? '' : 's'})` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return `| \`${m.id}\` | ${does} | ${priceText(m)} | ${cell(m.speed)} | ${cell(m.bestFor)} |`;
+  });
+  return ['| model | does | price / image | speed | best for |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
 export function modelTableMarkdown(): string {
   const rows = MODELS.map((m) => {
     const edits = m.edits ? `up to ${m.edits.maxReferences}` : '–';

@@ -1,10 +1,10 @@
 /**
- * The README's reference sections, rendered from the code that defines them (catalog, config,
- * tool schemas, error categories), so the documentation cannot drift from the server.
- * `npm run docs` rewrites them; a test fails when the README is out of date.
+ * The documentation's reference sections (README.md and docs/*.md), rendered from the code that
+ * defines them (catalog, config, tool schemas, error categories), so the documentation cannot
+ * drift from the server. `npm run docs` rewrites them; a test fails when a file is out of date.
  */
 import * as z from 'zod';
-import { modelTableMarkdown } from '../catalog/describe.js';
+import { modelTableMarkdown, priceTableMarkdown } from '../catalog/describe.js';
 import { SETTINGS } from '../config.js';
 import { ERROR_CATEGORIES } from '../core/failure.js';
 import { editImagesInput } from '../tools/edit-images.js';
@@ -42,6 +42,7 @@ function argumentTable(schema: z.ZodObject): string {
 function readmeSections(): Record<string, string> {
   return {
     models: modelTableMarkdown(),
+    prices: priceTableMarkdown(),
     configuration: [
       '| variable | default | meaning |',
       '|---|---|---|',
@@ -59,14 +60,26 @@ function readmeSections(): Record<string, string> {
   };
 }
 
+/** The files with generated sections, relative to the repository; each section is in one of them. */
+export const DOC_FILES = ['README.md', 'docs/configuration.md', 'docs/tools.md'] as const;
+
 const marker = (name: string): RegExp =>
   new RegExp(`(<!-- generated:${name} -->)[\\s\\S]*?(<!-- /generated:${name} -->)`);
 
-/** The README with every generated section replaced by its current rendering. */
-export function renderReadme(readme: string): string {
-  let out = readme;
+/** The names of the generated sections. */
+export function sectionNames(): string[] {
+  return Object.keys(readmeSections());
+}
+
+/** The sections a document holds, by name. */
+export function sectionsIn(text: string): string[] {
+  return sectionNames().filter((name) => marker(name).test(text));
+}
+
+/** A document with every generated section it holds replaced by its current rendering. */
+export function renderDoc(text: string): string {
+  let out = text;
   for (const [name, body] of Object.entries(readmeSections())) {
-    if (!marker(name).test(out)) throw new Error(`README.md has no <!-- generated:${name} --> section`);
     out = out.replace(marker(name), (_match, open: string, close: string) => `${open}\n${body}\n${close}`);
   }
   return out;

@@ -1,22 +1,24 @@
 /**
- * The README and the example config say what the code does: generated reference sections are
- * current, every client snippet has that client's documented shape, and the package metadata
- * matches the server's.
+ * The README, docs/ and the example config say what the code does: generated reference sections
+ * are current, every client snippet has that client's documented shape and starts this package,
+ * and the package metadata matches the server's.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SETTINGS } from '../../src/config.js';
 import { SERVER_NAME, SERVER_VERSION } from '../../src/core/version.js';
-import { renderReadme } from '../../src/docs/readme.js';
+import { DOC_FILES, renderDoc, sectionNames, sectionsIn } from '../../src/docs/readme.js';
 
 const read = (file: string) => readFile(new URL(`../../${file}`, import.meta.url), 'utf8');
 
 let readme: string;
+let clients: string;
 let jsonBlocks: Record<string, any>[];
 beforeAll(async () => {
   readme = await read('README.md');
-  jsonBlocks = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!));
+  clients = await read('docs/clients.md');
+  jsonBlocks = [...clients.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!));
 });
 
 interface StdioEntry {
@@ -26,33 +28,56 @@ interface StdioEntry {
   env: Record<string, string>;
 }
 
+/** `npx -y <this package>`, or `node /absolute/path/dist/index.js` from a clone; known variables only. */
 function expectStdioEntry(entry: StdioEntry): void {
-  expect(entry.command).toBe('node');
-  expect(entry.args).toHaveLength(1);
-  expect(path.posix.isAbsolute(entry.args[0]!)).toBe(true);
-  expect(entry.args[0]!.endsWith('/dist/index.js')).toBe(true);
+  if (entry.command === 'npx') {
+    expect(entry.args).toEqual(['-y', SERVER_NAME]);
+  } else {
+    expect(entry.command).toBe('node');
+    expect(entry.args).toHaveLength(1);
+    expect(path.posix.isAbsolute(entry.args[0]!)).toBe(true);
+    expect(entry.args[0]!.endsWith('/dist/index.js')).toBe(true);
+  }
   expect(Object.keys(entry.env)).toContain('APIYI_API_KEY');
   const known = SETTINGS.map((v) => v.env as string);
   for (const name of Object.keys(entry.env)) expect(known).toContain(name);
 }
 
-describe('README', () => {
-  it('has up-to-date generated sections (run `npm run docs` after changing the catalog, config or schemas)', () => {
-    expect(renderReadme(readme)).toBe(readme);
+describe('the documentation', () => {
+  it('has up-to-date generated sections (run `npm run docs` after changing the catalog, config or schemas)', async () => {
+    const found: string[] = [];
+    for (const file of DOC_FILES) {
+      const text = await read(file);
+      expect(renderDoc(text), file).toBe(text);
+      found.push(...sectionsIn(text));
+    }
+    // Each section is in exactly one file.
+    expect(found.sort()).toEqual(sectionNames().sort());
   });
 
-  it('gives the two fresh-clone commands', () => {
+  it('gives the two fresh-clone commands in the README', () => {
     expect(readme).toContain('npm ci && npm run demo');
     expect(readme).toMatch(/```sh\nnpm test\n```/);
   });
 
-  it('has mcpServers snippets (Claude Desktop, .mcp.json, Cursor) that start dist/index.js by absolute path', () => {
+  it('leads with npx in the README: one line per client, each starting this package', () => {
+    const install = readme.slice(readme.indexOf('## Install'), readme.indexOf('## A key'));
+    for (const client of ['Claude Code', 'Claude Desktop', 'Codex', 'Gemini CLI', 'Cursor', 'VS Code']) {
+      expect(install).toContain(`| ${client}`);
+    }
+    const npxLines = install.split('\n').filter((line) => line.includes('npx'));
+    expect(npxLines.length).toBeGreaterThanOrEqual(6);
+    for (const line of npxLines) expect(line).toMatch(new RegExp(`npx -y ${SERVER_NAME}\\b|"-y", "${SERVER_NAME}"`));
+  });
+
+  it('has mcpServers snippets (Claude Desktop, .mcp.json, Cursor, from a clone) in docs/clients.md', () => {
     const mcpServers = jsonBlocks.filter((b) => 'mcpServers' in b);
-    expect(mcpServers).toHaveLength(3);
+    expect(mcpServers).toHaveLength(4);
     for (const block of mcpServers) {
       expect(Object.keys(block)).toEqual(['mcpServers']);
       expectStdioEntry(block.mcpServers.flux as StdioEntry);
     }
+    expect(mcpServers.map((b) => b.mcpServers.flux.command)).toEqual(['npx', 'npx', 'npx', 'node']);
   });
 
   it('has a VS Code snippet with top-level servers, "type": "stdio", and the key from an input', () => {
@@ -66,9 +91,11 @@ describe('README', () => {
     expect(entry.env.APIYI_API_KEY).toBe(`\${input:${input.id}}`);
   });
 
-  it('has a claude mcp add command with env before the -- separator', () => {
-    const line = readme.split('\n').find((l) => l.startsWith('claude mcp add '))!;
-    expect(line).toMatch(/^claude mcp add flux( -e [A-Z_]+=\S+)+ -- node \/\S+\/dist\/index\.js$/);
+  it('has claude mcp add commands with env before the -- separator (npx and from a clone)', () => {
+    const lines = clients.split('\n').filter((l) => l.startsWith('claude mcp add '));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(new RegExp(`^claude mcp add flux( -e [A-Z_]+=\\S+)+ -- npx -y ${SERVER_NAME}$`));
+    expect(lines[1]).toMatch(/^claude mcp add flux( -e [A-Z_]+=\S+)+ -- node \/\S+\/dist\/index\.js$/);
   });
 });
 
@@ -77,6 +104,7 @@ describe('mcp.json.example', () => {
     const example = JSON.parse(await read('mcp.json.example')) as { mcpServers: { flux: StdioEntry } };
     expect(Object.keys(example)).toEqual(['mcpServers']);
     expectStdioEntry(example.mcpServers.flux);
+    expect(example.mcpServers.flux.command).toBe('npx');
     expect(Object.keys(example.mcpServers.flux.env)).toEqual([
       'APIYI_API_KEY',
       'APIYI_BASE_URL',

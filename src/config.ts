@@ -176,6 +176,18 @@ function parseTokenPrice(raw: string): TokenPrice {
   return { input, output };
 }
 
+/**
+ * `${HOME}` at the start of a path, as a Claude Desktop bundle's manifest writes the default output
+ * folder (mcpb/manifest.json): Claude Desktop hands such a default over without substituting it.
+ */
+const HOME_TOKEN = /^\$\{HOME\}(?=$|[/\\])/;
+
+/**
+ * A value that is only a bundle manifest's `${user_config.…}` placeholder: the host had no value
+ * for an optional setting and left the placeholder in (mcpb's substitution does), so it is unset.
+ */
+const UNFILLED_PLACEHOLDER = /^\$\{user_config\.[^}]*\}$/;
+
 /** Every setting, in the order the README lists them. */
 export const SETTINGS = [
   setting({
@@ -218,7 +230,7 @@ export const SETTINGS = [
       'relative paths are refused.',
     fallback: defaultOutputDir,
     parse: (raw, home) => {
-      const expanded = expandHome(raw, home);
+      const expanded = expandHome(raw.replace(HOME_TOKEN, '~'), home);
       if (!path.isAbsolute(expanded)) {
         throw new SettingProblem(
           `FLUX_MCP_OUTPUT_DIR "${raw}" is a relative path: MCP clients often start servers with "/" as the ` +
@@ -256,7 +268,9 @@ export const SETTINGS = [
       'tokens of base64 text. A call can override it with its `preview` argument.',
     fallback: () => 'auto',
     parse: (raw) => {
-      const mode = raw.toLowerCase();
+      const word = raw.toLowerCase();
+      // A switch's words too (1/true/yes, 0/false/no), as a setting typed into a form may be.
+      const mode = TRUE_WORDS.includes(word) ? 'on' : FALSE_WORDS.includes(word) ? 'off' : word;
       if (!(PREVIEW_MODES as readonly string[]).includes(mode)) {
         throw new SettingProblem(`FLUX_MCP_PREVIEW "${raw}" must be one of ${PREVIEW_MODES.join(', ')}`);
       }
@@ -548,7 +562,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, home: string = 
   const values: Record<string, unknown> = {};
   for (const entry of SETTINGS as readonly Setting<keyof Config>[]) {
     const raw = env[entry.env]?.trim();
-    if (raw === undefined || raw === '') {
+    if (raw === undefined || raw === '' || UNFILLED_PLACEHOLDER.test(raw)) {
       values[entry.key] = entry.fallback(home);
       continue;
     }

@@ -11,6 +11,9 @@ import {
 
 const HOME = path.resolve('/home/tester');
 
+/** `${name}` as a bundle manifest writes a variable (a literal, not a template). */
+const variable = (name: string): string => `\${${name}}`;
+
 function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
   try {
     loadConfig(env, HOME);
@@ -90,6 +93,40 @@ describe('loadConfig', () => {
     expect(loadConfig({ FLUX_MCP_OUTPUT_DIR: '~/Pictures/ai' }, HOME).outputDir).toBe(
       path.join(HOME, 'Pictures', 'ai'),
     );
+  });
+
+  it('expands a leading HOME variable in the output directory, as a bundle manifest default arrives unsubstituted', () => {
+    expect(loadConfig({ FLUX_MCP_OUTPUT_DIR: `${variable('HOME')}/Pictures/flux-mcp` }, HOME).outputDir).toBe(
+      path.join(HOME, 'Pictures', 'flux-mcp'),
+    );
+    expect(loadConfig({ FLUX_MCP_OUTPUT_DIR: variable('HOME') }, HOME).outputDir).toBe(HOME);
+    expect(problemsOf({ FLUX_MCP_OUTPUT_DIR: `${variable('HOMEWORK')}/x` })[0]).toContain('is a relative path');
+  });
+
+  it('takes a bundle placeholder the host left unfilled (user_config.…) as unset', () => {
+    const config = loadConfig(
+      {
+        APIYI_BASE_URL: variable('user_config.base_url'),
+        FLUX_MCP_OUTPUT_DIR: variable('user_config.output_dir'),
+        FLUX_MCP_PREVIEW: variable('user_config.preview'),
+      },
+      HOME,
+    );
+    expect(config).toMatchObject({
+      baseUrl: DEFAULT_BASE_URL,
+      outputDir: path.join(HOME, 'Pictures', 'flux-mcp'),
+      preview: 'auto',
+    });
+  });
+
+  it("reads FLUX_MCP_PREVIEW as auto, on or off, also in a switch's words, and refuses anything else", () => {
+    const preview = (value: string) => loadConfig({ FLUX_MCP_PREVIEW: value }, HOME).preview;
+    expect(['auto', 'AUTO', ' Auto '].map(preview)).toEqual(['auto', 'auto', 'auto']);
+    expect(['on', 'On', 'true', 'yes', '1'].map(preview)).toEqual(['on', 'on', 'on', 'on', 'on']);
+    expect(['off', 'OFF', 'false', 'no', '0'].map(preview)).toEqual(['off', 'off', 'off', 'off', 'off']);
+    expect(problemsOf({ FLUX_MCP_PREVIEW: 'sometimes' })).toEqual([
+      'FLUX_MCP_PREVIEW "sometimes" must be one of auto, on, off',
+    ]);
   });
 
   it('refuses a relative output directory, saying why and what to use', () => {

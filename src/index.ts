@@ -44,7 +44,7 @@ Exit codes: 0 done, 2 bad input (fix the arguments), 3 refused (by the gateway: 
   credit; or by the spending cap), 4 transient (try again later), 1 local failure (the configuration,
   the disk).
 
-Environment: APIYI_API_KEY, APIYI_BASE_URL, FLUX_MCP_OUTPUT_DIR and the rest in the README;
+Environment: APIYI_API_KEY, APIYI_BASE_URL, FLUX_MCP_OUTPUT_DIR and the rest in docs/configuration.md;
   FLUX_MCP_HTTP_TOKEN for serve --http; FLUX_MCP_BUDGET_USD, FLUX_MCP_BUDGET_PERIOD and
   FLUX_MCP_TOKEN_PRICE_USD for the spending cap.
 `;

@@ -281,7 +281,6 @@ export function normalizationTargets(
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|');
 
-/** The README's model table. */
 /** The README's short table: what each model does and costs. */
 export function priceTableMarkdown(): string {
   const rows = MODELS.map((m) => {
@@ -296,6 +295,7 @@ export function priceTableMarkdown(): string {
   return ['| model | does | price / image | speed | best for |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
+/** docs/tools.md's model table. */
 export function modelTableMarkdown(): string {
   const rows = MODELS.map((m) => {
     const edits = m.edits ? `up to ${m.edits.maxReferences}` : '–';

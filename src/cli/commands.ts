@@ -266,7 +266,7 @@ export async function runCommand<T extends number | 'running'>(
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(
-        `apiyi-flux-mcp: ${error.message}\nFix these environment variables (see the README's Configuration).\n`,
+        `apiyi-flux-mcp: ${error.message}\nFix these environment variables (see docs/configuration.md).\n`,
       );
       return error.exitCode;
     }

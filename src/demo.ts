@@ -3,6 +3,11 @@
  * the real server (dist/index.js) over stdio, and drives it with the SDK client as an agent would:
  * list the tools, generate an image, edit it by its path, and make one call the server refuses
  * before paying.
+ *
+ * The images go to a folder of their own in the temp directory (unless FLUX_MCP_OUTPUT_DIR says
+ * otherwise), not to the user's library: they are the simulator's stand-ins, which a real library
+ * (list_images, the gallery, `apiyi-flux-mcp images`) should not mix with real images. The demo ends by
+ * saying how to list them.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { SETTINGS } from './config.js';
+import { SERVER_NAME } from './core/version.js';
 import { GatewaySimulator } from './simulator/gateway-simulator.js';
 
 const say = (line = ''): void => {
@@ -20,14 +27,29 @@ function textOf(result: CallToolResult): string {
   return result.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('\n');
 }
 
+const DEFAULT_OUTPUT_DIR = SETTINGS.find((setting) => setting.env === 'FLUX_MCP_OUTPUT_DIR')?.shownDefault;
+const ENTRY = fileURLToPath(new URL('./index.js', import.meta.url));
+
+/** A word as a shell takes it: quoted unless it needs no quotes. */
+const shellWord = (word: string): string =>
+  /^[\w@%+=:,./\\-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+
+/** The command that lists the demo's images, for the shell this platform has. */
+function listCommand(outputDir: string): string {
+  const entry = path.relative(process.cwd(), ENTRY) || ENTRY;
+  return process.platform === 'win32'
+    ? `$env:FLUX_MCP_OUTPUT_DIR="${outputDir}"; node "${entry}" images`
+    : `FLUX_MCP_OUTPUT_DIR=${shellWord(outputDir)} node ${shellWord(entry)} images`;
+}
+
 async function main(): Promise<void> {
-  const outputDir = process.env.FLUX_MCP_OUTPUT_DIR ?? path.join(os.tmpdir(), 'flux-mcp-demo');
+  const outputDir = process.env.FLUX_MCP_OUTPUT_DIR || path.join(os.tmpdir(), 'flux-mcp-demo');
   const simulator = await GatewaySimulator.start();
   say(`Gateway simulator on ${simulator.baseUrl} (no key, no cost)`);
 
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [fileURLToPath(new URL('./index.js', import.meta.url))],
+    args: [ENTRY],
     env: {
       ...(process.env as Record<string, string>),
       APIYI_API_KEY: 'sk-demo-key',
@@ -73,6 +95,15 @@ async function main(): Promise<void> {
     say();
     say(`Saved: ${structured.images[0]!.path}`);
     say(`       ${editedPath}`);
+    say();
+    // A folder of the user's own choosing is their library; the default one is the demo's alone.
+    say(
+      process.env.FLUX_MCP_OUTPUT_DIR
+        ? 'To list them:'
+        : `These are simulator images, kept in ${outputDir} apart from your own. To list them:`,
+    );
+    say(`  ${listCommand(outputDir)}`);
+    say(`(\`${SERVER_NAME} images\` alone lists FLUX_MCP_OUTPUT_DIR, by default ${DEFAULT_OUTPUT_DIR}.)`);
   } finally {
     await client.close();
     await simulator.close();

@@ -5,40 +5,35 @@
  * the server's start-up pays only for what it uses.
  */
 import module from 'node:module';
-import { SERVER_VERSION } from './core/version.js';
+import { SERVER_NAME, SERVER_VERSION } from './core/version.js';
 
 // Node ≥ 22.1 can keep compiled code between runs (clients start servers often); Node 20 cannot.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
-/** The help text; the catalog is loaded only when it is asked for. */
+/** The help text, its command lines from the commands' own tables; loaded only when it is asked for. */
 async function usage(): Promise<string> {
-  const [{ modelsByProvider }, { OUTPUT_FORMATS }] = await Promise.all([
+  const [{ modelsByProvider }, { COMMANDS }] = await Promise.all([
     import('./catalog/describe.js'),
-    import('./catalog/models.js'),
+    import('./cli/specs.js'),
   ]);
-  return `apiyi-flux-mcp ${SERVER_VERSION}: MCP server for ${modelsByProvider()} images through the APIYI gateway
+  const column = 43;
+  const entry = (synopsis: string, summary: string): string =>
+    synopsis.length + 2 < column
+      ? `  ${synopsis.padEnd(column - 2)}${summary}`
+      : `  ${synopsis}\n${' '.repeat(column)}${summary}`;
+  const lines = [
+    entry(SERVER_NAME, 'the MCP server on stdio (what MCP clients start)'),
+    ...COMMANDS.flatMap((spec) =>
+      spec.usage.map((synopsis, i) => entry(`${SERVER_NAME} ${spec.name} ${synopsis}`, i === 0 ? spec.summary : '')),
+    ),
+    `  ${SERVER_NAME} --help | --version`,
+  ];
+  return `${SERVER_NAME} ${SERVER_VERSION}: MCP server for ${modelsByProvider()} images through the APIYI gateway
 
 Usage:
-  apiyi-flux-mcp                                 the MCP server on stdio (what MCP clients start)
-  apiyi-flux-mcp serve --http [--port N] [--host H]
-                                                 the MCP server on Streamable HTTP (default 127.0.0.1:8808)
-  apiyi-flux-mcp generate "prompt" [options]     make an image; prints its path
-  apiyi-flux-mcp generate --like IMAGE|JOB [options]
-                                                 more like an earlier image (its prompt, model, parameters)
-  apiyi-flux-mcp edit "prompt" --image a.png [--image b.jpg …] [--mask m.png] [options]
-                                                 edit or combine images; prints the new path
-  apiyi-flux-mcp images [--search words] [--model M] [--since D] [--until D] [--limit N]
-                                                 list saved images, newest first (paths)
-  apiyi-flux-mcp wait JOB                        the image of a call handed off as JOB; prints its path
-  apiyi-flux-mcp spend [--json]                  what the saved images cost: today, this month, all time, by model
-  apiyi-flux-mcp models [--json]                 the model catalog
-  apiyi-flux-mcp simulate [--port N]             a local gateway simulator (no key, no cost)
-  apiyi-flux-mcp --help | --version
+${lines.map((line) => line.trimEnd()).join('\n')}
 
-Options of generate and edit: --model, --count N (1-8 images at once), --size WxH, --width, --height,
-  --aspect-ratio W:H, --seed,
-  --safety-tolerance, --format ${OUTPUT_FORMATS.join('|')}, --prompt-upsampling, --steps, --guidance, --quality,
-  --background, --compression, --filename, --out DIR (output directory), --json (print the result as JSON)
+Each command's options: ${SERVER_NAME} <command> --help (or ${SERVER_NAME} help <command>).
 
 Exit codes: 0 done, 2 bad input (fix the arguments), 3 refused (by the gateway: key, moderation,
   credit; or by the spending cap), 4 transient (try again later), 1 local failure (the configuration,
@@ -60,8 +55,29 @@ function quietOnClosedPipe(): void {
   });
 }
 
+/** Every command: its module's function, loaded when it runs. */
+const COMMAND_RUNNERS = {
+  serve: async () => (await import('./cli/serve.js')).serveCommand,
+  generate: async () => (await import('./cli/commands.js')).generateCommand,
+  edit: async () => (await import('./cli/commands.js')).editCommand,
+  images: async () => (await import('./cli/commands.js')).imagesCommand,
+  wait: async () => (await import('./cli/commands.js')).waitCommand,
+  spend: async () => (await import('./cli/commands.js')).spendCommand,
+  models: async () => (await import('./cli/commands.js')).modelsCommand,
+  simulate: async () => (await import('./cli/simulate.js')).simulateCommand,
+} as const;
+type CommandName = keyof typeof COMMAND_RUNNERS;
+const isCommand = (word: string | undefined): word is CommandName =>
+  word !== undefined && Object.hasOwn(COMMAND_RUNNERS, word);
+
 async function main(argv: readonly string[]): Promise<number | 'running'> {
   const [command, ...rest] = argv;
+  if (isCommand(command)) {
+    // `apiyi-flux-mcp images | head`: a reader that stops early is not an error.
+    if (command !== 'serve' && command !== 'simulate') quietOnClosedPipe();
+    const [run, { runCommand }] = await Promise.all([COMMAND_RUNNERS[command](), import('./cli/run.js')]);
+    return runCommand(command, run, rest, io);
+  }
   switch (command) {
     case undefined:
       // A person typing `apiyi-flux-mcp` in a terminal wants help; a client piping JSON-RPC wants the server.
@@ -71,46 +87,26 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
       }
       await (await import('./transports/stdio.js')).runStdioServer();
       return 'running';
-    case 'serve': {
-      const [{ serveCommand }, { runCommand }] = await Promise.all([
-        import('./cli/serve.js'),
-        import('./cli/commands.js'),
-      ]);
-      return runCommand(serveCommand, rest, io);
-    }
-    case 'generate':
-    case 'edit':
-    case 'images':
-    case 'wait':
-    case 'spend':
-    case 'models': {
-      quietOnClosedPipe();
-      const commands = await import('./cli/commands.js');
-      const run = {
-        generate: commands.generateCommand,
-        edit: commands.editCommand,
-        images: commands.imagesCommand,
-        wait: commands.waitCommand,
-        spend: commands.spendCommand,
-        models: commands.modelsCommand,
-      }[command];
-      return commands.runCommand(run, rest, io);
-    }
-    case 'simulate':
-      await (await import('./simulator/cli.js')).runSimulatorCli(rest);
-      return 'running';
     case '--help':
     case '-h':
     case 'help':
+      // `help generate` is `generate --help`.
+      if (command === 'help' && isCommand(rest[0])) return main([rest[0], '--help']);
       process.stdout.write(await usage());
       return 0;
     case '--version':
+    case '-V':
     case '-v':
       process.stdout.write(`${SERVER_VERSION}\n`);
       return 0;
-    default:
-      process.stderr.write(`apiyi-flux-mcp: unknown command "${command}"\n\n${await usage()}`);
+    default: {
+      const { closest } = await import('./core/text.js');
+      const guess = closest(command.replace(/^-+/, ''), Object.keys(COMMAND_RUNNERS));
+      process.stderr.write(
+        `${SERVER_NAME}: unknown command "${command}"${guess ? `; did you mean ${guess}?` : ''}\n\n${await usage()}`,
+      );
       return 2;
+    }
   }
 }
 
@@ -122,7 +118,7 @@ main(process.argv.slice(2)).then(
     // Even a crash report passes the redaction boundary (loaded only now: start-up does not pay for it).
     const [{ secretsFromEnv }, { redact }] = await Promise.all([import('./config.js'), import('./core/redact.js')]);
     const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(`apiyi-flux-mcp: ${redact(text, secretsFromEnv(process.env))}\n`);
+    process.stderr.write(`${SERVER_NAME}: ${redact(text, secretsFromEnv(process.env))}\n`);
     process.exit(1);
   },
 );

@@ -4,16 +4,21 @@
  * to do: 0 done, 2 bad input, 3 refused by the gateway, 4 transient.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MODELS } from '../src/catalog/models.js';
+import { COMMANDS } from '../src/cli/specs.js';
+import { SERVER_VERSION } from '../src/core/version.js';
 import { GatewaySimulator } from '../src/simulator/gateway-simulator.js';
 import { TEST_KEY } from './helpers/harness.js';
 import { writeImage } from './helpers/images.js';
+import { unwritableFolder } from './helpers/unwritable.js';
 
 const ENTRY = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 let simulator: GatewaySimulator;
@@ -120,7 +125,8 @@ describe('generate', () => {
     expect(run.stderr).toContain('invalid_argument: width 1000 is not a multiple of 16: use 992 or 1008');
     expect(simulator.apiRequests()).toEqual([]);
     expect((await cli(['generate'])).code).toBe(2);
-    expect((await cli(['generate', 'x', '--colour', 'red'])).stderr).toContain("Unknown option '--colour'");
+    const unknown = await cli(['generate', 'x', '--colour', 'red']);
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('unknown option --colour\n')]);
     expect((await cli(['generate', 'x'], { APIYI_API_KEY: '' })).stderr).toContain('missing_api_key');
   });
 
@@ -186,7 +192,127 @@ describe('images and models', () => {
 
   it('--help and --version print to stdout and exit 0; an unknown command exits 2', async () => {
     const help = await cli(['--help']);
-    expect([help.code, help.stdout]).toEqual([0, expect.stringContaining('flux-mcp generate "prompt"')]);
+    expect([help.code, help.stdout]).toEqual([0, expect.stringContaining(' generate "prompt" [options]')]);
     expect((await cli(['frobnicate'])).code).toBe(2);
+  });
+});
+
+describe('what a newcomer tries', () => {
+  it("<command> --help and -h print that command's usage, every option on a line, to stdout, and exit 0", async () => {
+    for (const spec of COMMANDS) {
+      for (const flag of ['--help', '-h']) {
+        // No key and no gateway: help needs neither, and starts nothing.
+        const run = await cli([spec.name, flag], { APIYI_API_KEY: '', APIYI_BASE_URL: 'http://127.0.0.1:9/v1' });
+        expect([run.code, run.stderr], `${spec.name} ${flag}`).toEqual([0, '']);
+        expect(run.stdout).toContain(` ${spec.name} ${spec.usage[0]}`);
+        const optionLines = lines(run.stdout).filter((line) => /^ {2}(-\w, | {4})--/.test(line));
+        expect(optionLines.map((line) => /--([\w-]+)/.exec(line)![1])).toEqual(Object.keys(spec.options));
+      }
+    }
+    expect((await cli(['help', 'images'])).stdout).toBe((await cli(['images', '--help'])).stdout);
+    // --help wins over the rest of the line, even a mistake in it.
+    expect((await cli(['generate', '--sead', '5', '--help'])).code).toBe(0);
+  });
+
+  it('an unknown option is named with the nearest one, when close, and the command --help; exit 2', async () => {
+    const typo = await cli(['generate', 'A kite', '--sead', '5']);
+    expect(typo.code).toBe(2);
+    expect(typo.stdout).toBe('');
+    expect(typo.stderr).toContain('unknown option --sead; did you mean --seed?\n');
+    expect(typo.stderr).toMatch(/Run \S+ generate --help/);
+    for (const [args, said] of [
+      [['images', '--serch', 'fox'], 'unknown option --serch; did you mean --search?'],
+      [['edit', 'x', '--imgae', 'a.png'], 'unknown option --imgae; did you mean --image?'],
+      [['serve', '--htp'], 'unknown option --htp; did you mean --http?'],
+      [['simulate', '--prot', '0'], 'unknown option --prot; did you mean --port?'],
+      [['models', '--jsno'], 'unknown option --jsno; did you mean --json?'],
+      [['generate', 'x', '--seed'], 'option --seed needs a value: --seed N'],
+      [['images', '--json=yes'], 'option --json takes no value'],
+    ] as const) {
+      const run = await cli([...args]);
+      expect([run.code, run.stderr], args.join(' ')).toEqual([2, expect.stringContaining(said)]);
+    }
+    expect(simulator.apiRequests()).toEqual([]);
+  });
+
+  it('-V, -v and --version print the version', async () => {
+    for (const flag of ['-V', '-v', '--version']) expect((await cli([flag])).stdout).toBe(`${SERVER_VERSION}\n`);
+  });
+
+  it('without a key, says how to set one in a shell, where to get one, and that simulate needs none', async () => {
+    const run = await cli(['generate', 'A kite'], { APIYI_API_KEY: '' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('missing_api_key: APIYI_API_KEY is not set');
+    expect(run.stderr).toContain('export APIYI_API_KEY=');
+    expect(run.stderr).toContain('$env:APIYI_API_KEY=');
+    expect(run.stderr).toContain('APIYI console');
+    expect(run.stderr).toMatch(/`\S+ simulate`/);
+    expect(run.stderr).not.toContain('"env" block');
+    expect(simulator.apiRequests()).toEqual([]);
+  });
+
+  it.skipIf(process.platform === 'win32')(
+    'a folder images cannot be saved in is said before the call, which goes on (the image is rescued)',
+    async () => {
+      const base = await mkdtemp(path.join(os.tmpdir(), 'flux-mcp-cli-unwritable-'));
+      const folder = await unwritableFolder(base);
+      try {
+        const run = await cli(['generate', 'A kite', '--size', '256x256'], {
+          FLUX_MCP_OUTPUT_DIR: folder.dir,
+          TMPDIR: base,
+        });
+        const warning = run.stderr.split('\n').find((line) => line.includes(folder.dir)) ?? '';
+        for (const part of [`(${folder.code})`, '--out DIR', 'FLUX_MCP_OUTPUT_DIR']) expect(warning).toContain(part);
+        expect(run.stderr.indexOf(warning)).toBeLessThan(run.stderr.indexOf('sending to the gateway'));
+        expect(run.code, run.stderr).toBe(0);
+        expect(lines(run.stdout)[0]).toContain('flux-mcp-rescued');
+        if (folder.code === 'EACCES') expect(await readdir(folder.dir)).toEqual([]);
+      } finally {
+        await folder.restore();
+        await rm(base, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('simulate and serve --http on a busy port say so, without a stack, and exit 2', async () => {
+    const holder = createServer().listen(0, '127.0.0.1');
+    await once(holder, 'listening');
+    const { port } = holder.address() as { port: number };
+    try {
+      for (const args of [['simulate'], ['serve', '--http']]) {
+        const run = await cli([...args, '--port', String(port)]);
+        expect(run.code, args.join(' ')).toBe(2);
+        expect(run.stderr).toContain(`port ${port} is in use; try --port 0 or another port\n`);
+        expect(run.stderr).not.toMatch(/\n\s+at /);
+        expect(run.stdout).toBe('');
+      }
+    } finally {
+      holder.close();
+    }
+  });
+
+  it('images --since and --until refuse a date that is not on the calendar, naming the rule', async () => {
+    for (const [option, value, why] of [
+      ['--since', '2026-13-01', 'month 13 does not exist'],
+      ['--until', '2026-02-30', 'day 30 is not in 2026-02'],
+      ['--since', '2026-11-22T24:00:00Z', 'hour 24 is past 23'],
+    ] as const) {
+      const run = await cli(['images', option, value]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(
+        `invalid_argument: ${option.slice(2)} "${value}" is not a real date or time (${why})`,
+      );
+      expect(run.stderr).toContain('YYYY-MM-DD');
+    }
+  });
+
+  it('says each retry once', async () => {
+    simulator.enqueue({ status: 503, headers: { 'retry-after-ms': '0' }, body: { error: { message: 'busy' } } });
+    const run = await cli(['generate', 'A kite', '--size', '256x256'], { FLUX_MCP_MAX_RETRIES: '1' });
+    expect(run.code, run.stderr).toBe(0);
+    expect(simulator.apiRequests()).toHaveLength(2);
+    const told = lines(run.stderr).filter((line) => line.includes('attempt 2 of 2 in'));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toContain('retrying: the gateway or the upstream provider failed (HTTP 503: "busy")');
   });
 });

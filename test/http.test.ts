@@ -18,6 +18,7 @@ import { createLogger } from '../src/core/log.js';
 import { GatewaySimulator } from '../src/simulator/gateway-simulator.js';
 import { HttpSetupError, type RunningHttpServer, startHttpServer } from '../src/transports/http.js';
 import { TEST_KEY } from './helpers/harness.js';
+import { unwritableFolder } from './helpers/unwritable.js';
 
 const TOKEN = 'http-token-for-tests-0123456789abcdef';
 let simulator: GatewaySimulator;
@@ -166,6 +167,33 @@ describe('binding beyond loopback', () => {
       expect(answer.status).toBe(200);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('an output folder that cannot be written', () => {
+  it.skipIf(process.platform === 'win32')('is said at start, and the server serves all the same', async () => {
+    const base = await mkdtemp(path.join(os.tmpdir(), 'flux-mcp-http-unwritable-'));
+    const folder = await unwritableFolder(base);
+    const lines: string[] = [];
+    const server = await startHttpServer(
+      { ...config, outputDir: folder.dir },
+      { port: 0, host: '127.0.0.1', token: undefined },
+      { log: createLogger('warn', [], (line) => lines.push(line)) },
+    );
+    try {
+      const warning = lines.find((line) => line.includes(' warn: ')) ?? '';
+      for (const part of [folder.dir, `(${folder.code})`, 'FLUX_MCP_OUTPUT_DIR']) expect(warning).toContain(part);
+      const client = await connect(server.url);
+      try {
+        expect((await client.listTools()).tools).toHaveLength(4);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await server.close();
+      await folder.restore();
+      await rm(base, { recursive: true, force: true });
     }
   });
 });

@@ -3,7 +3,7 @@
  * pages, read with their sidecar, refused past the size cap, announced with list_changed), the
  * model catalog as a resource, `list_images` and its filters, and the workflow prompts.
  */
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -197,6 +197,40 @@ describe('list_images', () => {
     expect(textOf(await h.call({ since: 'last tuesday' }, 'list_images'))).toMatch(
       /^invalid_argument: since "last tuesday" is not a date or time: use "2026-11-22"/,
     );
+  });
+
+  it('refuses a date that is not on the calendar, naming the field, the value and the rule, before any work', async () => {
+    const fresh = await startHarness();
+    try {
+      for (const [args, said] of [
+        [{ since: '2026-13-01' }, 'since "2026-13-01" is not a real date or time (month 13 does not exist)'],
+        [{ until: '2026-02-29' }, 'until "2026-02-29" is not a real date or time (day 29 is not in 2026-02)'],
+        [{ since: '2026-04-31T10:00:00Z' }, 'day 31 is not in 2026-04'],
+        [{ until: '2026-11-22T14:60' }, 'minute 60 is past 59'],
+        [{ since: '2026-00-10' }, 'month 0 does not exist'],
+        // What Date.parse would take: "1" as the year 2001, a month name, a date with the year last.
+        [{ since: '1' }, 'since "1" is not a date or time'],
+        [{ since: 'March 7' }, 'since "March 7" is not a date or time'],
+        [{ until: '11/22/2026' }, 'until "11/22/2026" is not a date or time'],
+      ] as const) {
+        const result = await fresh.call(args, 'list_images');
+        expect(result.isError, JSON.stringify(args)).toBe(true);
+        expect(textOf(result)).toMatch(/^invalid_argument: /);
+        expect(textOf(result)).toContain(said);
+        expect(textOf(result)).toContain(
+          'use "2026-11-22" (YYYY-MM-DD, a real calendar date; a local day) or an ISO date-time',
+        );
+      }
+      // Refused before the library was looked at: the first query that gets that far builds its index.
+      expect(await readdir(fresh.outputDir)).toEqual([]);
+      for (const since of ['2028-02-29', '2026-11-22T14:05', '2026-11-22T14:05:00.250+01:00', '2026-11-22 14:05:00Z']) {
+        const result = await fresh.call({ since }, 'list_images');
+        expect(result.isError, `${since}: ${textOf(result)}`).toBeFalsy();
+      }
+      expect(await readdir(fresh.outputDir)).not.toEqual([]);
+    } finally {
+      await fresh.close();
+    }
   });
 });
 

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewaySimulator } from '../src/simulator/gateway-simulator.js';
 import { TEST_KEY } from './helpers/harness.js';
 import { RecordingStdioTransport } from './helpers/recording-stdio-transport.js';
+import { unwritableFolder } from './helpers/unwritable.js';
 
 const ENTRY = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
@@ -219,6 +220,50 @@ describe('start-up and shutdown', () => {
       await client.close();
     }
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'warns at start when the output folder cannot be written, and serves all the same',
+    async () => {
+      const base = await mkdtemp(path.join(os.tmpdir(), 'flux-mcp-unwritable-'));
+      const folder = await unwritableFolder(base);
+      const transport = new RecordingStdioTransport(
+        process.execPath,
+        [ENTRY],
+        serverEnv({ FLUX_MCP_OUTPUT_DIR: folder.dir }),
+      );
+      const client = new Client({ name: 'unwritable', version: '1.0.0' });
+      try {
+        await client.connect(transport);
+        // The check runs beside the start: its line is awaited, whenever it comes.
+        const warned = new Promise<string>((resolve) => {
+          const look = (): void => {
+            const line = transport.stderrChunks
+              .join('')
+              .split('\n')
+              .find((l) => l.includes(' warn: ') && l.includes(folder.dir));
+            if (line) resolve(line);
+          };
+          transport.child!.stderr!.on('data', look);
+          look();
+        });
+        expect((await client.listTools()).tools).toHaveLength(4);
+        const warning = await warned;
+        expect(warning).toContain('FLUX_MCP_OUTPUT_DIR');
+        expect(warning).toContain(`(${folder.code})`);
+        expect(warning).toContain('"env" block');
+        expect(await transport.endAndWait()).toBe(0);
+        for (const line of transport.stdoutLines)
+          expect((JSON.parse(line) as { jsonrpc?: string }).jsonrpc).toBe('2.0');
+        // Asked without a trace: nothing written, not even a probe file.
+        expect(await readdir(base)).toHaveLength(1);
+        if (folder.code === 'EACCES') expect(await readdir(folder.dir)).toEqual([]);
+      } finally {
+        await client.close();
+        await folder.restore();
+        await rm(base, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('when stdin closes mid-call, finishes the call and saves the image before exiting 0', async () => {
     const transport = new RecordingStdioTransport(process.execPath, [ENTRY], serverEnv());

@@ -1,50 +1,29 @@
 /**
- * `apiyi-flux-mcp generate | edit | images | wait | spend | models`: the tools (and the spending report)
- * from a terminal or a script, through the same server code and validation. stdout gets only
- * results (saved paths, one per line, or JSON with --json); progress and errors go to stderr. Exit
- * codes say what to do next: 0 done, 2 fix the input, 3 refused (by the gateway: key, moderation,
- * credit; or by the spending cap), 4 try again later, 1 a local failure.
+ * `generate | edit | images | wait | spend | models`: the tools (and the spending report) from a
+ * terminal or a script, through the same server code and validation. stdout gets only results
+ * (saved paths, one per line, or JSON with --json); progress and errors go to stderr. Exit codes
+ * say what to do next: 0 done, 2 fix the input, 3 refused (by the gateway: key, moderation, credit;
+ * or by the spending cap), 4 try again later, 1 a local failure.
  */
 import path from 'node:path';
-import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { priceText } from '../catalog/describe.js';
 import { MODELS, type ModelSpec } from '../catalog/models.js';
-import { type Config, ConfigError, loadConfig } from '../config.js';
-import { ERROR_CATEGORIES, EXIT_CODES, failureCategoryOf } from '../core/failure.js';
+import { type Config, loadConfig, secretsOf } from '../config.js';
+import { ERROR_CATEGORIES, type ErrorCategory, EXIT_CODES, failureCategoryOf } from '../core/failure.js';
+import { createLogger } from '../core/log.js';
+import { SERVER_NAME } from '../core/version.js';
+import { outputDirWarning } from '../library/output-dir-check.js';
 import { SPEND_URI } from '../mcp/resources.js';
 import type { ImageResult } from '../pipeline/image-result.js';
 import type { SpendReport } from '../pipeline/spend-report.js';
 import type { ListImagesResult } from '../tools/list-images.js';
 import { startLocalServer } from './local-server.js';
+import { parseCommand, UsageError } from './parse.js';
 import { progressDisplay } from './progress-display.js';
+import type { Io } from './run.js';
+import { EDIT, GENERATE, IMAGES, MODELS_COMMAND, SPEND, WAIT } from './specs.js';
 import { spendText } from './spend-text.js';
-
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-/** Options shared by generate and edit, named like the tool arguments in kebab case. */
-const OUTPUT_OPTIONS = {
-  model: { type: 'string', short: 'm' },
-  size: { type: 'string', short: 's' },
-  width: { type: 'string' },
-  height: { type: 'string' },
-  'aspect-ratio': { type: 'string' },
-  seed: { type: 'string' },
-  'safety-tolerance': { type: 'string' },
-  format: { type: 'string' },
-  'prompt-upsampling': { type: 'boolean' },
-  steps: { type: 'string' },
-  guidance: { type: 'string' },
-  quality: { type: 'string' },
-  background: { type: 'string' },
-  compression: { type: 'string' },
-  count: { type: 'string', short: 'n' },
-  filename: { type: 'string' },
-  out: { type: 'string', short: 'o' },
-  json: { type: 'boolean' },
-} as const satisfies ParseArgsConfig['options'];
 
 /** CLI option → tool argument, where the names differ. */
 const RENAMED: Readonly<Record<string, string>> = { format: 'output_format', compression: 'output_compression' };
@@ -58,14 +37,6 @@ const NUMERIC = new Set([
   'output_compression',
   'count',
 ]);
-
-function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: T) {
-  try {
-    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
 
 /** Tool arguments from parsed options: kebab-case to snake_case; numbers as numbers when they are. */
 function toolArguments(values: Record<string, unknown>, skip: readonly string[]): Record<string, unknown> {
@@ -107,38 +78,77 @@ function resolveLocal(source: string): string {
 const textOf = (result: CallToolResult): string =>
   result.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('\n');
 
-interface Io {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WriteStream;
-  readonly env: NodeJS.ProcessEnv;
+/** Where a terminal user finds a key, and how to try without one. */
+const KEY_SOURCE =
+  `Get a key in the APIYI console (https://api.apiyi.com). To try without a key or cost, run ` +
+  `\`${SERVER_NAME} simulate\` in another terminal and follow what it prints.`;
+
+/**
+ * What to do, for a terminal user, where the tool's own hint speaks to an MCP client's "env" block:
+ * the key is set in the shell that runs the command.
+ */
+const TERMINAL_HINTS: Partial<Record<ErrorCategory, string>> = {
+  missing_api_key: [
+    'Set it in this shell, then run the command again:',
+    '  export APIYI_API_KEY=sk-...        (macOS, Linux: bash, zsh)',
+    '  $env:APIYI_API_KEY="sk-..."        (Windows PowerShell)',
+    KEY_SOURCE,
+  ].join('\n'),
+  auth: [
+    'Check APIYI_API_KEY in this shell: the key as the APIYI console shows it, without "Bearer ".',
+    KEY_SOURCE,
+  ].join('\n'),
+};
+
+/**
+ * A failed result as the terminal shows it: the category line, then the tool's hint, or the
+ * terminal's own for a key problem (failureResult's layout: category line, hint, request id).
+ */
+function failureText(result: CallToolResult, category: ErrorCategory | undefined): string {
+  const hint = category && TERMINAL_HINTS[category];
+  if (!hint) return textOf(result);
+  const [first = '', , ...rest] = textOf(result).split('\n');
+  return [first, hint, ...rest].join('\n');
+}
+
+interface ToolRun {
+  readonly tool: string;
+  readonly args: Record<string, unknown>;
+  readonly json: boolean;
+  /** The lines stdout gets for a result, without --json. */
+  readonly print: (result: CallToolResult) => string[];
+  /** Whether the call saves images: then the output folder is checked first. */
+  readonly saves?: boolean;
 }
 
 /** Run one tool call with progress on stderr; print its result; return the exit code. */
-async function runTool(
-  io: Io,
-  config: Config,
-  tool: string,
-  args: Record<string, unknown>,
-  json: boolean,
-  print: (result: CallToolResult) => string[],
-): Promise<number> {
-  const server = await startLocalServer(config);
+async function runTool(io: Io, config: Config, run: ToolRun): Promise<number> {
   const display = progressDisplay(io.stderr);
+  // The server's log shares stderr with the progress: it goes through the display, which keeps them apart.
+  const log = createLogger(config.logLevel, secretsOf(config), (line) => display.log(line));
+  if (run.saves) {
+    const warning = await outputDirWarning(
+      config.outputDir,
+      'give --out DIR, or set FLUX_MCP_OUTPUT_DIR to a folder you can write to',
+    );
+    if (warning) log.warn(warning);
+  }
+  const server = await startLocalServer(config, log);
   let result: CallToolResult;
   try {
-    result = await server.call(tool, args, (p) => display.update(p));
+    result = await server.call(run.tool, run.args, (p) => display.update(p));
   } finally {
     display.stop();
     await server.close();
   }
   if (result.isError) {
-    io.stderr.write(`apiyi-flux-mcp: ${textOf(result)}\n`);
     // The category comes as data (core/failure.ts), never from the wording of the text.
     const category = failureCategoryOf(result);
+    io.stderr.write(`${SERVER_NAME}: ${failureText(result, category)}\n`);
     return category ? ERROR_CATEGORIES[category].exitCode : EXIT_CODES.local;
   }
-  if (json) io.stdout.write(`${JSON.stringify(result.structuredContent, null, 2)}\n`);
-  else for (const line of print(result)) io.stdout.write(`${line}\n`);
+  if (run.json) io.stdout.write(`${JSON.stringify(result.structuredContent, null, 2)}\n`);
+  else for (const line of run.print(result)) io.stdout.write(`${line}\n`);
   return EXIT_CODES.ok;
 }
 
@@ -147,11 +157,11 @@ const imagePaths = (result: CallToolResult): string[] =>
   (result.structuredContent as ImageResult | ListImagesResult).images.map((image) => image.path);
 
 export async function generateCommand(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { ...OUTPUT_OPTIONS, like: { type: 'string' } });
+  const { values, positionals } = parseCommand(GENERATE, argv);
   // With --like the prompt is the earlier image's unless one is given.
   if (positionals.length > 1 || (positionals.length === 0 && values.like === undefined))
     throw new UsageError(
-      'generate takes one prompt, in quotes: apiyi-flux-mcp generate "a red fox in the snow" (or --like an earlier image)',
+      `generate takes one prompt, in quotes: ${SERVER_NAME} generate "a red fox in the snow" (or --like an earlier image)`,
     );
   const config = configFor(values.out, io.env);
   const args = {
@@ -159,22 +169,24 @@ export async function generateCommand(argv: readonly string[], io: Io): Promise<
     ...toolArguments(values, ['out', 'json', 'like']),
     ...(values.like !== undefined ? { like: resolveLike(values.like) } : {}),
   };
-  return runTool(io, config, 'generate_image', args, values.json === true, imagePaths);
+  return runTool(io, config, {
+    tool: 'generate_image',
+    args,
+    json: values.json === true,
+    print: imagePaths,
+    saves: true,
+  });
 }
 
 export async function editCommand(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    ...OUTPUT_OPTIONS,
-    image: { type: 'string', short: 'i', multiple: true },
-    mask: { type: 'string' },
-  });
+  const { values, positionals } = parseCommand(EDIT, argv);
   if (positionals.length !== 1)
     throw new UsageError(
-      'edit takes one prompt, in quotes: apiyi-flux-mcp edit "make the sky stormy" --image photo.jpg',
+      `edit takes one prompt, in quotes: ${SERVER_NAME} edit "make the sky stormy" --image photo.jpg`,
     );
   if (!values.image?.length)
     throw new UsageError(
-      'edit needs at least one --image (image 1 first): apiyi-flux-mcp edit "…" --image a.png --image b.jpg',
+      `edit needs at least one --image (image 1 first): ${SERVER_NAME} edit "…" --image a.png --image b.jpg`,
     );
   const config = configFor(values.out, io.env);
   const args = {
@@ -183,19 +195,11 @@ export async function editCommand(argv: readonly string[], io: Io): Promise<numb
     images: values.image.map(resolveLocal),
     ...(values.mask !== undefined ? { mask: resolveLocal(values.mask) } : {}),
   };
-  return runTool(io, config, 'edit_images', args, values.json === true, imagePaths);
+  return runTool(io, config, { tool: 'edit_images', args, json: values.json === true, print: imagePaths, saves: true });
 }
 
 export async function imagesCommand(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    search: { type: 'string' },
-    model: { type: 'string', short: 'm' },
-    since: { type: 'string' },
-    until: { type: 'string' },
-    limit: { type: 'string' },
-    out: { type: 'string', short: 'o' },
-    json: { type: 'boolean' },
-  });
+  const { values, positionals } = parseCommand(IMAGES, argv);
   if (positionals.length > 0)
     throw new UsageError(`images takes no words of its own; search with --search "${positionals.join(' ')}"`);
   const config = configFor(values.out, io.env);
@@ -206,22 +210,25 @@ export async function imagesCommand(argv: readonly string[], io: Io): Promise<nu
       ? { limit: Number.isFinite(Number(values.limit)) ? Number(values.limit) : values.limit }
       : {}),
   };
-  return runTool(io, config, 'list_images', args, values.json === true, imagePaths);
+  return runTool(io, config, { tool: 'list_images', args, json: values.json === true, print: imagePaths });
 }
 
 /** `apiyi-flux-mcp wait JOB`: the image of a call that was handed off (by an agent's session or another process). */
 export async function waitCommand(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { out: { type: 'string', short: 'o' }, json: { type: 'boolean' } });
-  if (positionals.length !== 1) throw new UsageError('wait takes one job id: apiyi-flux-mcp wait job_mh2k3x9qa1b2c3');
+  const { values, positionals } = parseCommand(WAIT, argv);
+  if (positionals.length !== 1) throw new UsageError(`wait takes one job id: ${SERVER_NAME} wait job_mh2k3x9qa1b2c3`);
   const config = configFor(values.out, io.env);
-  return runTool(io, config, 'wait_for_image', { job: positionals[0] }, values.json === true, imagePaths);
+  return runTool(io, config, {
+    tool: 'wait_for_image',
+    args: { job: positionals[0] },
+    json: values.json === true,
+    print: imagePaths,
+  });
 }
 
-/** `apiyi-flux-mcp spend`: what the images of the output directory cost, from the `flux-mcp://spend` resource. */
+/** `spend`: what the images of the output directory cost, from the `flux-mcp://spend` resource. */
 export async function spendCommand(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { out: { type: 'string', short: 'o' }, json: { type: 'boolean' } });
-  if (positionals.length > 0)
-    throw new UsageError('spend takes no words of its own: apiyi-flux-mcp spend [--json] [--out DIR]');
+  const { values } = parseCommand(SPEND, argv);
   const server = await startLocalServer(configFor(values.out, io.env));
   let report: SpendReport;
   try {
@@ -235,7 +242,7 @@ export async function spendCommand(argv: readonly string[], io: Io): Promise<num
 }
 
 export function modelsCommand(argv: readonly string[], io: Io): number {
-  const { values } = parse(argv, { json: { type: 'boolean' } });
+  const { values } = parseCommand(MODELS_COMMAND, argv);
   if (values.json) {
     io.stdout.write(`${JSON.stringify({ models: MODELS }, null, 2)}\n`);
     return EXIT_CODES.ok;
@@ -253,27 +260,4 @@ export function modelsCommand(argv: readonly string[], io: Io): number {
   for (const row of [header, ...rows])
     io.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}\n`);
   return EXIT_CODES.ok;
-}
-
-/** Run a command, turning usage and configuration mistakes into exit code 2 with a message. */
-export async function runCommand<T extends number | 'running'>(
-  command: (argv: readonly string[], io: Io) => Promise<T> | T,
-  argv: readonly string[],
-  io: Io,
-): Promise<T | number> {
-  try {
-    return await command(argv, io);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr.write(
-        `apiyi-flux-mcp: ${error.message}\nFix these environment variables (see docs/configuration.md).\n`,
-      );
-      return error.exitCode;
-    }
-    if (error instanceof UsageError) {
-      io.stderr.write(`apiyi-flux-mcp: ${error.message}\nRun apiyi-flux-mcp --help for usage.\n`);
-      return EXIT_CODES.badInput;
-    }
-    throw error;
-  }
 }

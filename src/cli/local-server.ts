@@ -8,6 +8,7 @@ import type { CallToolResult, Progress, ReadResourceResult } from '@modelcontext
 import type { JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import type { Config } from '../config.js';
 import { closeHttp } from '../core/http.js';
+import type { Logger } from '../core/log.js';
 import { createServer } from '../server.js';
 
 interface LocalServer {
@@ -25,8 +26,9 @@ const TRUSTED_SERVER: jsonSchemaValidator = {
 /** No client-side timeout: the server's own per-model timeouts apply, as they would for an agent. */
 const NO_CLIENT_TIMEOUT = 24 * 60 * 60 * 1000;
 
-export async function startLocalServer(config: Config): Promise<LocalServer> {
-  const server = createServer(config);
+/** The server, logging to `log` (by default stderr at the configured level). */
+export async function startLocalServer(config: Config, log?: Logger): Promise<LocalServer> {
+  const server = createServer(config, log ? { log } : {});
   // The SDK client checks structuredContent against each tool's output schema with Ajv, which the
   // bundle leaves out; the server has already checked its own results against the same schemas.
   const client = new Client({ name: 'flux-mcp-cli', version: '1.0.0' }, { jsonSchemaValidator: TRUSTED_SERVER });

@@ -128,7 +128,9 @@ export class GatewayClient {
       if (!outcome.retryable) throw outcome.failure;
       if (attempt >= attempts) throw withAttempts(outcome.failure, attempt);
       const delayMs = retryDelayMs(attempt, outcome.headers, this.retryBaseMs);
-      this.options.log.warn(
+      // Info, not warn: a retry is routine, and the call's progress tells the client (the CLI's
+      // terminal, at warn) the same; a call that fails for good is reported as it ends.
+      this.options.log.info(
         `${endpoint}: ${outcome.failure.category}: ${outcome.failure.message}; attempt ${attempt + 1} of ${attempts} in ${(delayMs / 1000).toFixed(1)} s`,
       );
       call.observer?.retrying?.(outcome.failure.message, attempt + 1, attempts, delayMs);

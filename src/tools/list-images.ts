@@ -41,20 +41,62 @@ const listImagesResult = z.object({
 });
 export type ListImagesResult = z.output<typeof listImagesResult>;
 
-const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** "2026-11-22", or that day with a time: "T14:05", seconds, a fraction, and "Z" or an offset ("+01:00"). */
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2})?)?)?$/;
 
-/** A time from "2026-11-22" (the local day's start, or end with endOfDay) or an ISO time. */
+const TIME_RULE =
+  'use "2026-11-22" (YYYY-MM-DD, a real calendar date; a local day) or an ISO date-time such as "2026-11-22T14:05:00Z"';
+
+const isLeap = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+const daysIn = (year: number, month: number): number =>
+  [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+
+/**
+ * A time from "2026-11-22" (the local day's start, or its end with `until`) or an ISO date-time
+ * (local time without an offset). Each part is checked (month 1–12, a day the month has, hours
+ * 0–23…): Date.parse would roll "2026-02-30" over to March and read "1" as the year 2001.
+ */
 export function parseTime(field: 'since' | 'until', text: string): Date {
-  const day = DAY.exec(text.trim());
-  if (day) {
-    const start = new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3]));
-    return field === 'until' ? new Date(start.getTime() + 24 * 3600 * 1000 - 1) : start;
+  const refuse = (why: string): never => {
+    throw invalidArgument(`${field} ${show(text)} is ${why}: ${TIME_RULE}`);
+  };
+  const match = DATE_TIME.exec(text.trim());
+  if (!match) return refuse('not a date or time');
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = match
+    .slice(1, 7)
+    .map((part) => Number(part ?? 0));
+  const [fraction = '', zulu, sign, offsetHours = '00', offsetMinutes = '00'] = match.slice(7);
+  const realMonth = month >= 1 && month <= 12;
+  const wrong = [
+    realMonth ? undefined : `month ${month} does not exist`,
+    realMonth && (day < 1 || day > daysIn(year, month))
+      ? `day ${day} is not in ${year}-${String(month).padStart(2, '0')}`
+      : undefined,
+    hour > 23 ? `hour ${hour} is past 23` : undefined,
+    minute > 59 ? `minute ${minute} is past 59` : undefined,
+    second > 59 ? `second ${second} is past 59` : undefined,
+    sign && (Number(offsetHours) > 23 || Number(offsetMinutes) > 59)
+      ? `offset ${sign}${offsetHours}:${offsetMinutes} does not exist`
+      : undefined,
+  ].filter((problem) => problem !== undefined);
+  if (wrong.length > 0) return refuse(`not a real date or time (${wrong.join(', ')})`);
+  const ms = Math.floor(Number(`0.${fraction || '0'}`) * 1000);
+  const date = new Date(0);
+  if (zulu || sign) {
+    const offset = (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes));
+    date.setUTCFullYear(year, month - 1, day);
+    date.setUTCHours(hour, minute - offset, second, ms);
+    return date;
   }
-  const time = Date.parse(text);
-  if (Number.isNaN(time)) {
-    throw invalidArgument(`${field} "${text}" is not a date or time: use "2026-11-22" or "2026-11-22T14:05:00Z"`);
+  date.setFullYear(year, month - 1, day);
+  date.setHours(hour, minute, second, ms);
+  // A day alone runs to the last millisecond before the next local midnight (23 or 25 hours on a DST change).
+  if (field === 'until' && match[4] === undefined) {
+    date.setDate(date.getDate() + 1);
+    date.setTime(date.getTime() - 1);
   }
-  return new Date(time);
+  return date;
 }
 
 const clip = (text: string, length: number): string => (text.length > length ? `${text.slice(0, length - 1)}…` : text);

@@ -22,6 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { type Config, MIN_HTTP_TOKEN_LENGTH } from '../config.js';
 import { closeHttp } from '../core/http.js';
+import { outputDirWarning } from '../library/output-dir-check.js';
 import { createRuntime, createSession, type ServerOptions } from '../server.js';
 
 const MCP_PATH = '/mcp';
@@ -171,6 +172,9 @@ export async function startHttpServer(
   log.info(
     `apiyi-flux-mcp on Streamable HTTP at ${url}${http.token ? ' (bearer token required)' : ''}; images go to ${config.outputDir}`,
   );
+  // Said at start, not at the first paid call; the server serves either way.
+  const warning = await outputDirWarning(config.outputDir, 'set FLUX_MCP_OUTPUT_DIR to a folder you can write to');
+  if (warning) log.warn(warning);
 
   return {
     url,

@@ -9,7 +9,8 @@
  */
 import { type Config, ConfigError, configWarnings, describeSettings, loadConfig, secretsOf } from '../config.js';
 import { createLogger } from '../core/log.js';
-import { SERVER_VERSION } from '../core/version.js';
+import { SERVER_NAME, SERVER_VERSION } from '../core/version.js';
+import { outputDirWarning } from '../library/output-dir-check.js';
 import { FrontDoor } from './front-door.js';
 import type { StartAnswers } from './start-answers.js';
 import type { StdioSession } from './stdio-session.js';
@@ -58,6 +59,11 @@ export async function runStdioServer(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 
   log.info(
-    `apiyi-flux-mcp ${SERVER_VERSION} ready on stdio; images go to ${config.outputDir}; settings: ${describeSettings(config)}`,
+    `${SERVER_NAME} ${SERVER_VERSION} ready on stdio; images go to ${config.outputDir}; settings: ${describeSettings(config)}`,
   );
+  // Said now, not at the first paid call; the server answers meanwhile, and starts either way.
+  void outputDirWarning(
+    config.outputDir,
+    'set FLUX_MCP_OUTPUT_DIR in the "env" block of this server in your MCP client config to a folder you can write to',
+  ).then((warning) => warning && log.warn(warning));
 }

@@ -303,10 +303,15 @@ export function modelTableMarkdown(): string {
     const extras = m.params.filter((p) =>
       ['steps', 'guidance', 'quality', 'background', 'output_compression'].includes(p),
     );
-    return `| \`${m.id}\` | ${m.family} | ${m.generates ? 'yes' : '–'} | ${edits} | ${cell(m.speed)} | ${priceText(m)} | ${formats} | ${extras.join(', ') || '–'} | ${Math.round(m.timeoutMs / 1000)} s | ${cell(m.bestFor)} |`;
+    return (
+      `| \`${m.id}\` | ${m.family} | ${m.generates ? 'yes' : '–'} | ${edits} | ` +
+      `${cell(m.speed)} | ${priceText(m)} | ${formats} | ${extras.join(', ') || '–'} | ` +
+      `${Math.round(m.timeoutMs / 1000)} s | ${cell(m.bestFor)} |`
+    );
   });
   return [
-    '| model | family | text-to-image | reference images | speed | price / image | output formats | extra parameters | timeout | best for |',
+    '| model | family | text-to-image | reference images | speed | price / image | ' +
+      'output formats | extra parameters | timeout | best for |',
     '|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');

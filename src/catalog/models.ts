@@ -345,7 +345,8 @@ export const MODELS = [
     params: FLUX_PARAMS,
     aspectRatioInGeneration: 'send',
     sizeNote:
-      'flux-pro-1.1-ultra renders about 4 MP at the requested aspect ratio; the saved size may differ from the size asked for.',
+      'flux-pro-1.1-ultra renders about 4 MP at the requested aspect ratio; ' +
+      'the saved size may differ from the size asked for.',
     timeoutMs: 120 * SECOND,
   },
   {

@@ -87,7 +87,8 @@ export function sizeProblems(size: Size, rule: SizeRule): string[] {
   const pixels = size.width * size.height;
   if (pixels > rule.maxPixels) {
     problems.push(
-      `${formatSize(size)} is ${thousands(pixels)} px, over the ${megapixels(rule.maxPixels)} limit of ${thousands(rule.maxPixels)} px`,
+      `${formatSize(size)} is ${thousands(pixels)} px, over the ` +
+        `${megapixels(rule.maxPixels)} limit of ${thousands(rule.maxPixels)} px`,
     );
   }
   if (rule.minPixels !== undefined && pixels < rule.minPixels) {

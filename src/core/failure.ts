@@ -13,12 +13,16 @@ import { redact } from './redact.js';
  */
 export const EXIT_CODES = { ok: 0, local: 1, badInput: 2, refused: 3, transient: 4 } as const;
 
-/** Every category a failed call can have, what it means (the README's table comes from here), and the CLI's exit code. */
+/**
+ * Every category a failed call can have, what it means (the README's table comes from here), and the CLI's
+ * exit code.
+ */
 export const ERROR_CATEGORIES = {
   invalid_argument: {
     exitCode: EXIT_CODES.badInput,
     meaning:
-      'The arguments break a documented rule (or the gateway said so with a 400). Nothing was sent, or nothing was billed.',
+      'The arguments break a documented rule (or the gateway said so with a 400). ' +
+      'Nothing was sent, or nothing was billed.',
   },
   missing_api_key: { exitCode: EXIT_CODES.badInput, meaning: 'APIYI_API_KEY is not set. Nothing was sent.' },
   auth: { exitCode: EXIT_CODES.refused, meaning: 'The gateway refused the key (401).' },

@@ -131,7 +131,8 @@ export class GatewayClient {
       // Info, not warn: a retry is routine, and the call's progress tells the client (the CLI's
       // terminal, at warn) the same; a call that fails for good is reported as it ends.
       this.options.log.info(
-        `${endpoint}: ${outcome.failure.category}: ${outcome.failure.message}; attempt ${attempt + 1} of ${attempts} in ${(delayMs / 1000).toFixed(1)} s`,
+        `${endpoint}: ${outcome.failure.category}: ${outcome.failure.message}; ` +
+          `attempt ${attempt + 1} of ${attempts} in ${(delayMs / 1000).toFixed(1)} s`,
       );
       call.observer?.retrying?.(outcome.failure.message, attempt + 1, attempts, delayMs);
       try {
@@ -154,9 +155,12 @@ export class GatewayClient {
       final(
         new ToolFailure(
           'timeout',
-          `no answer from the gateway within ${timeoutMs >= 10_000 ? Math.round(timeoutMs / 1000) : timeoutMs / 1000} s`,
+          `no answer from the gateway within ` +
+            `${timeoutMs >= 10_000 ? Math.round(timeoutMs / 1000) : timeoutMs / 1000} s`,
           {
-            hint: `The gateway may still have made and billed the image, so the request was not sent again. Check the APIYI console before calling again, or use a faster model (${FASTER_MODELS}).`,
+            hint:
+              `The gateway may still have made and billed the image, so the request was not sent again. ` +
+              `Check the APIYI console before calling again, or use a faster model (${FASTER_MODELS}).`,
           },
         ),
       );
@@ -187,7 +191,8 @@ export class GatewayClient {
       }
       // The connection failed before any answer: worth another attempt (gateway.md).
       this.options.log.debug(
-        `${endpoint}: request failed before any answer: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        `${endpoint}: request failed before any answer: ` +
+          `${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
       );
       return retryable(failureFromNetworkError(error, this.options.baseUrl));
     }
@@ -205,7 +210,9 @@ export class GatewayClient {
       const what = error instanceof BodyTooLargeError ? `was over ${error.limit} bytes` : 'broke off';
       const failure = new ToolFailure('gateway_error', `the gateway's answer (HTTP ${response.statusCode}) ${what}`, {
         ...(requestId ? { requestId } : {}),
-        hint: 'The image may have been made and billed. Call again; if this repeats, contact APIYI support with the request id.',
+        hint:
+          'The image may have been made and billed. Call again; ' +
+          'if this repeats, contact APIYI support with the request id.',
       });
       return worthRetrying ? retryable(failure, headers) : final(failure);
     }

@@ -115,7 +115,9 @@ async function downloadOnce(
         `the result URL answered HTTP ${response.statusCode}: it had expired before it could be downloaded`,
         {
           ...withId,
-          hint: `${lost} Result URLs live ${lifetime}; generate the image again (a fixed seed reproduces it on ${modelsTaking('seed')}).`,
+          hint:
+            `${lost} Result URLs live ${lifetime}; ` +
+            `generate the image again (a fixed seed reproduces it on ${modelsTaking('seed')}).`,
         },
       ),
     );

@@ -144,12 +144,17 @@ export function failureFromResponse(ctx: ResponseContext): ToolFailure {
     case status === 401:
       return new ToolFailure('auth', `the gateway refused the API key (HTTP 401${quote})`, {
         ...base,
-        hint: 'Check APIYI_API_KEY in the "env" block of this server in your MCP client config (a key from the APIYI console, without "Bearer "), then restart the client.',
+        hint:
+          'Check APIYI_API_KEY in the "env" block of this server in your MCP client config ' +
+          '(a key from the APIYI console, without "Bearer "), then restart the client.',
       });
     case status === 403:
       return new ToolFailure('moderation', `the gateway blocked the request on moderation grounds (HTTP 403${quote})`, {
         ...base,
-        hint: `Rephrase the prompt, or raise safety_tolerance (${SAFETY_TOLERANCE.min} strictest – ${SAFETY_TOLERANCE.max} most permissive; default ${SAFETY_TOLERANCE.default}) on ${modelsTaking('safety_tolerance')}. ${notBilled}`,
+        hint:
+          `Rephrase the prompt, or raise safety_tolerance (${SAFETY_TOLERANCE.min} strictest – ` +
+          `${SAFETY_TOLERANCE.max} most permissive; ` +
+          `default ${SAFETY_TOLERANCE.default}) on ${modelsTaking('safety_tolerance')}. ${notBilled}`,
       });
     case status === 429: {
       const wait = askedRetryDelayMs(ctx.headers);
@@ -217,10 +222,14 @@ export function failureFromNetworkError(error: unknown, baseUrl: string): ToolFa
   const code = errorCode(error);
   if (neverReachedGateway(error)) {
     return new ToolFailure('network', `could not reach the gateway at ${baseUrl} (${code})`, {
-      hint: 'Check the network connection and APIYI_BASE_URL, then call again. Nothing was sent, so nothing was billed.',
+      hint:
+        'Check the network connection and APIYI_BASE_URL, then call again. ' +
+        'Nothing was sent, so nothing was billed.',
     });
   }
   return new ToolFailure('network', `the connection to the gateway broke before it answered (${code})`, {
-    hint: 'Call again. If the request had already reached the gateway it may have been billed; check the APIYI console before retrying many times.',
+    hint:
+      'Call again. If the request had already reached the gateway it may have been billed; ' +
+      'check the APIYI console before retrying many times.',
   });
 }

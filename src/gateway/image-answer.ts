@@ -72,7 +72,9 @@ export async function imageFromAnswer(
       `the gateway answered without an image (no data[0].url or data[0].b64_json)${quote}`,
       {
         ...withId,
-        hint: 'Only answers with an image are billed. Call again; if this repeats, contact APIYI support with the request id.',
+        hint:
+          'Only answers with an image are billed. Call again; ' +
+          'if this repeats, contact APIYI support with the request id.',
       },
     );
   }
@@ -110,7 +112,9 @@ function decodeBase64Image(text: string, requestId: string | undefined): Buffer 
   if (!bytes) {
     throw new ToolFailure('gateway_error', 'the gateway answered with b64_json that is not valid base64', {
       ...(requestId ? { requestId } : {}),
-      hint: 'The image may have been billed; call again, and contact APIYI support with the request id if this repeats.',
+      hint:
+        'The image may have been billed; call again, and ' +
+        'contact APIYI support with the request id if this repeats.',
     });
   }
   return bytes;

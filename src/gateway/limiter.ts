@@ -1,8 +1,8 @@
 /**
  * How many gateway calls run at once: a global cap (the upstream account's active tasks) and
- * per-model caps (the catalog's, or FLUX_MCP_MODEL_CONCURRENCY). Calls beyond wait in line, first come first served among
- * those that could start, and a call cancelled while waiting leaves the line without ever reaching
- * the gateway.
+ * per-model caps (the catalog's, or FLUX_MCP_MODEL_CONCURRENCY). Calls beyond wait in line, first come
+ * first served among those that could start, and a call cancelled while waiting leaves the line without
+ * ever reaching the gateway.
  *
  * Each waiting call learns its place in line, but not at every move: with 1,000 calls queued,
  * telling every waiter each time the line moves would be ~500,000 progress notifications. A call

@@ -258,7 +258,8 @@ export class FileLedger implements Ledger {
     this.readTo = undefined;
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     this.log.warn(
-      `cannot write the ledger ${this.file} (${code}): spending is still counted, from the sidecars and this process's saves`,
+      `cannot write the ledger ${this.file} (${code}): ` +
+        `spending is still counted, from the sidecars and this process's saves`,
     );
   }
 }

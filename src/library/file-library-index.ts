@@ -308,7 +308,8 @@ export class FileLibraryIndex implements LibraryIndex {
     this.file = undefined;
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     this.log.warn(
-      `cannot write the library index ${this.indexFile} (${code}): images are still listed, but each start reads every sidecar`,
+      `cannot write the library index ${this.indexFile} (${code}): ` +
+        `images are still listed, but each start reads every sidecar`,
     );
   }
 
@@ -335,7 +336,8 @@ export class FileLibraryIndex implements LibraryIndex {
     await this.rewrite();
     if (names.length > 0)
       this.log.info(
-        `library index of ${this.directory}: ${this.images.size} images from ${names.length} sidecars in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        `library index of ${this.directory}: ${this.images.size} images from ` +
+          `${names.length} sidecars in ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
   }
 

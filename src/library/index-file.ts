@@ -59,7 +59,20 @@ function encodeLine(line: IndexLine): string {
   switch (line.kind) {
     case 'image': {
       const i = line.image;
-      return `${JSON.stringify(['+', i.sidecar, i.file, i.createdAt, i.tool, i.model, i.prompt, i.width, i.height, i.mimeType, i.bytes])}\n`;
+      const row = [
+        '+',
+        i.sidecar,
+        i.file,
+        i.createdAt,
+        i.tool,
+        i.model,
+        i.prompt,
+        i.width,
+        i.height,
+        i.mimeType,
+        i.bytes,
+      ];
+      return `${JSON.stringify(row)}\n`;
     }
     case 'gone':
       return `${JSON.stringify(['-', line.sidecar])}\n`;

@@ -91,7 +91,10 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, allowedKeys: rea
         const hint = Object.hasOwn(UNKNOWN_ARGUMENT_HINTS, key) ? UNKNOWN_ARGUMENT_HINTS[key] : undefined;
         if (hint) return `${key} is not an argument of this tool: ${hint}`;
         const guess = closest(key, allowedKeys);
-        return `${showName(key)} is not an argument of this tool${guess ? `: did you mean ${guess}?` : ''} (it takes ${allowedKeys.join(', ')})`;
+        return (
+          `${showName(key)} is not an argument of this tool${guess ? `: did you mean ${guess}?` : ''} ` +
+          `(it takes ${allowedKeys.join(', ')})`
+        );
       });
       if (more > 0) lines.push(`and ${more} more arguments this tool does not take`);
       return lines.join('\n');

@@ -76,7 +76,8 @@ const KNOWN_CLIENTS: readonly KnownClient[] = [
     imagesReachModel: false,
     waitsWithProgress: false,
     source:
-      '.ci/clients: with OpenAI Chat Completions the image becomes ~29k tokens of text; the provider is not visible here',
+      '.ci/clients: with OpenAI Chat Completions the image becomes ~29k tokens of text; ' +
+      'the provider is not visible here',
   },
   {
     name: /^@langchain\/mcp-adapters$/i,

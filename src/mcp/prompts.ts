@@ -50,7 +50,10 @@ const WORKFLOWS: readonly Workflow[] = [
     },
     call: (a) => ({
       images: [a.content_image!, a.style_image!],
-      prompt: `Redraw image 1 in the visual style of image 2: its colour palette, brushwork, texture and lighting. Keep ${a.keep ?? 'the composition, subjects and their poses'} from image 1 exactly; take only the style from image 2, none of its content.`,
+      prompt:
+        `Redraw image 1 in the visual style of image 2: its colour palette, brushwork, ` +
+        `texture and lighting. Keep ${a.keep ?? 'the composition, subjects and their poses'} ` +
+        `from image 1 exactly; take only the style from image 2, none of its content.`,
     }),
   },
   {
@@ -76,7 +79,12 @@ const WORKFLOWS: readonly Workflow[] = [
     },
     call: (a) => ({
       images: [a.subject_image!, a.scene_image!],
-      prompt: `Place ${a.subject ?? 'the main subject'} from image 1 into the scene of image 2${a.placement ? `, ${a.placement}` : ''}. Match the scene's lighting, perspective, scale and colour grading, with natural shadows. Keep the subject's identity, face, clothing and details exactly as in image 1, and the rest of image 2 unchanged.`,
+      prompt:
+        `Place ${a.subject ?? 'the main subject'} from image 1 into the ` +
+        `scene of image 2${a.placement ? `, ${a.placement}` : ''}. Match the scene's lighting, perspective, ` +
+        `scale and colour grading, with natural shadows. ` +
+        `Keep the subject's identity, face, clothing and details exactly as in image 1, ` +
+        `and the rest of image 2 unchanged.`,
     }),
   },
   {
@@ -97,7 +105,10 @@ const WORKFLOWS: readonly Workflow[] = [
     },
     call: (a) => ({
       images: [a.image!, a.item_image!],
-      prompt: `Replace the ${a.item} in image 1 with the ${a.item} shown in image 2, matching its exact design, colours, logo and materials. Keep everything else in image 1 unchanged: the person, pose, face, background, lighting and framing. Fit, scale, folds and shadows must look natural.`,
+      prompt:
+        `Replace the ${a.item} in image 1 with the ${a.item} shown in image 2, matching its exact ` +
+        `design, colours, logo and materials. Keep everything else in image 1 unchanged: the person, ` +
+        `pose, face, background, lighting and framing. Fit, scale, folds and shadows must look natural.`,
     }),
   },
   {
@@ -118,7 +129,9 @@ const WORKFLOWS: readonly Workflow[] = [
     },
     call: (a) => ({
       images: [a.image!],
-      prompt: `In image 1, ${a.change!.replace(/[.\s]+$/, '')}. Keep ${a.keep ?? 'everything else'} exactly as in image 1: composition, subjects, colours and lighting.`,
+      prompt:
+        `In image 1, ${a.change!.replace(/[.\s]+$/, '')}. Keep ${a.keep ?? 'everything else'} ` +
+        `exactly as in image 1: composition, subjects, colours and lighting.`,
     }),
   },
 ];
@@ -138,7 +151,8 @@ function render(workflow: Workflow, args: Readonly<Record<string, string>>): Get
     '',
     JSON.stringify(call, null, 2),
     '',
-    'Then look at the preview in the result. To refine it, call edit_images again with the new image path as image 1 and one change at a time.',
+    'Then look at the preview in the result. ' +
+      'To refine it, call edit_images again with the new image path as image 1 and one change at a time.',
   ].join('\n');
   return { description: workflow.prompt.description, messages: [{ role: 'user', content: { type: 'text', text } }] };
 }

@@ -137,7 +137,8 @@ async function callTool(
     const failure = asToolFailure(error);
     const log = failure.category === 'internal_error' ? runtime.log.error : runtime.log.info;
     log(
-      `${tool.name} failed: ${failure.category}: ${failure.message}${failure.category === 'internal_error' && error instanceof Error ? `\n${error.stack}` : ''}`,
+      `${tool.name} failed: ${failure.category}: ${failure.message}` +
+        `${failure.category === 'internal_error' && error instanceof Error ? `\n${error.stack}` : ''}`,
     );
     return failureResult(failure, runtime.secrets);
   } finally {

@@ -1,9 +1,9 @@
 /**
  * The image library, the model catalog and the spending report as MCP resources. `resources/list`
  * gives the catalog and the spending report first, then every saved image newest first, in pages;
- * `resources/read` gives an image's bytes with its sidecar JSON, or the catalog or the report as JSON. Only images of this library can be read: a
- * resource URI never opens any other file. Clients hear `notifications/resources/list_changed`
- * whenever an image is saved.
+ * `resources/read` gives an image's bytes with its sidecar JSON, or the catalog or the report as JSON.
+ * Only images of this library can be read: a resource URI never opens any other file. Clients hear
+ * `notifications/resources/list_changed` whenever an image is saved.
  */
 import { pathToFileURL } from 'node:url';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -70,7 +70,9 @@ function imageResource(image: LibraryImage): Resource {
     uri: image.uri,
     name: image.file,
     title,
-    description: `${image.width}×${image.height} ${image.mimeType.replace('image/', '')} from ${image.model} (${image.tool}), ${image.createdAt}`,
+    description:
+      `${image.width}×${image.height} ${image.mimeType.replace('image/', '')} ` +
+      `from ${image.model} (${image.tool}), ${image.createdAt}`,
     mimeType: image.mimeType,
     size: image.bytes,
     annotations: { lastModified: image.createdAt },
@@ -136,7 +138,8 @@ export function installResources(server: Server, library: LibraryIndex, options:
     if (image.bytes > options.maxReadBytes) {
       throw new McpError(
         INVALID_PARAMS,
-        `${image.file} is ${formatBytes(image.bytes)}, more than the ${formatBytes(options.maxReadBytes)} a resource read returns (clients refuse larger messages): open the file at ${image.path}`,
+        `${image.file} is ${formatBytes(image.bytes)}, more than the ${formatBytes(options.maxReadBytes)} ` +
+          `a resource read returns (clients refuse larger messages): open the file at ${image.path}`,
         { uri, path: image.path, bytes: image.bytes },
       );
     }

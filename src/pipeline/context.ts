@@ -1,4 +1,7 @@
-/** What every tool handler needs: configuration, the log, the gateway (when a key is set), the library and the ledger. */
+/**
+ * What every tool handler needs: configuration, the log, the gateway (when a key is set), the library and
+ * the ledger.
+ */
 import type { Config } from '../config.js';
 import { ToolFailure } from '../core/failure.js';
 import type { Logger } from '../core/log.js';
@@ -37,6 +40,8 @@ export interface ToolContext {
 export function requireGateway(ctx: ToolContext): GatewayClient {
   if (ctx.gateway) return ctx.gateway;
   throw new ToolFailure('missing_api_key', 'APIYI_API_KEY is not set, so no image can be made', {
-    hint: 'Add it to this server\'s "env" block in your MCP client config, e.g. "env": {"APIYI_API_KEY": "sk-..."} (a key from the APIYI console), then restart the client.',
+    hint:
+      'Add it to this server\'s "env" block in your MCP client config, ' +
+      'e.g. "env": {"APIYI_API_KEY": "sk-..."} (a key from the APIYI console), then restart the client.',
   });
 }

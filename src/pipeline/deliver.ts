@@ -96,7 +96,8 @@ export async function deliverImage(ctx: ToolContext, delivery: Delivery): Promis
       );
     }
     notes.push(
-      `${ctx.config.outputDir} could not be written (${code}), so the image was saved in ${RESCUE_DIR}; fix FLUX_MCP_OUTPUT_DIR.`,
+      `${ctx.config.outputDir} could not be written (${code}), ` +
+        `so the image was saved in ${RESCUE_DIR}; fix FLUX_MCP_OUTPUT_DIR.`,
     );
   }
   // The index learns of it at once (a rescued image is not in the library); this never fails the call.

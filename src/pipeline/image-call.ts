@@ -141,7 +141,8 @@ function runningResult(job: Job): ImageResult {
     usually: job.model.speed,
     next:
       `Still working: job ${job.id} (${job.model.id}, ${seconds} s so far; usually ${job.model.speed}). ` +
-      `Call wait_for_image with {"job": "${job.id}"} to get the image. Do not call ${job.tool} again: that would pay twice.`,
+      `Call wait_for_image with {"job": "${job.id}"} to get the image. ` +
+      `Do not call ${job.tool} again: that would pay twice.`,
   };
 }
 
@@ -245,7 +246,8 @@ async function makeVariant(
     ctx.imageSaved(saved);
     if (signal.aborted) {
       ctx.log.warn(
-        `${spec.tool} ${model.id}: the client cancelled the call after the request went out; the paid image was saved anyway: ${saved} (${job.id})`,
+        `${spec.tool} ${model.id}: the client cancelled the call after the request went out; ` +
+          `the paid image was saved anyway: ${saved} (${job.id})`,
       );
     } else if (job.abandoned) {
       ctx.log.info(`${spec.tool} ${model.id}: ${job.id}, handed off, is done: ${saved}`);

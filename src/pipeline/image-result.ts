@@ -176,7 +176,8 @@ function resultText(result: ImageResult): string {
   ];
   const failed = (result.failed ?? []).map(
     (failure) =>
-      `Not made: image ${failure.index}${failure.seed !== undefined ? ` (seed ${failure.seed})` : ''}: ${failure.category}: ${failure.message}`,
+      `Not made: image ${failure.index}${failure.seed !== undefined ? ` (seed ${failure.seed})` : ''}: ` +
+      `${failure.category}: ${failure.message}`,
   );
   return [
     ...lines,

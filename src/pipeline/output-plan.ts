@@ -59,7 +59,10 @@ export function notAccepted(
 ): string {
   const others = takers.filter((id) => id !== model.id);
   if (others.length > 0 && others.length <= 2) {
-    return `${param} is only accepted by ${others.join(' and ')} (model is ${model.id}): remove ${param} or use model ${others.map((id) => `"${id}"`).join(' or ')}`;
+    return (
+      `${param} is only accepted by ${others.join(' and ')} (model is ${model.id}): ` +
+      `remove ${param} or use model ${others.map((id) => `"${id}"`).join(' or ')}`
+    );
   }
   return `${param} is not accepted by ${model.id}: remove ${param}`;
 }
@@ -105,7 +108,8 @@ export function planOutput(
   if (args.output_format !== undefined) {
     if (!model.outputFormats.includes(args.output_format as never)) {
       problems.push(
-        `output_format ${show(args.output_format)} is not available on ${model.id}: use ${model.outputFormats.join(' or ')}`,
+        `output_format ${show(args.output_format)} is not available on ${model.id}: ` +
+          `use ${model.outputFormats.join(' or ')}`,
       );
     } else {
       wire.output_format = args.output_format;
@@ -116,7 +120,9 @@ export function planOutput(
     const format = args.output_format ?? model.defaultOutputFormat;
     if (!(COMPRESSIBLE_FORMATS as readonly string[]).includes(format)) {
       problems.push(
-        `output_compression applies only to ${COMPRESSIBLE_FORMATS.join(' or ')} output, and the output format is ${format}${args.output_format ? '' : ' (the default)'}: add output_format "jpeg" or "webp", or remove output_compression`,
+        `output_compression applies only to ${COMPRESSIBLE_FORMATS.join(' or ')} output, ` +
+          `and the output format is ${format}${args.output_format ? '' : ' (the default)'}: ` +
+          `add output_format "jpeg" or "webp", or remove output_compression`,
       );
     } else {
       wire.output_compression = args.output_compression;
@@ -159,14 +165,16 @@ function planSize(
   }
   if (args.aspect_ratio !== undefined && (args.size !== undefined || hasWidthOrHeight)) {
     problems.push(
-      'give either a size (size, or width + height) or an aspect_ratio, not both: a size already fixes the aspect ratio',
+      'give either a size (size, or width + height) or an aspect_ratio, not both: ' +
+        'a size already fixes the aspect ratio',
     );
     return;
   }
   if (hasWidthOrHeight && (args.width === undefined || args.height === undefined)) {
     const missing = args.width === undefined ? 'width' : 'height';
     problems.push(
-      `width and height go together: add ${missing} (e.g. ${missing} ${EXAMPLE_SIZE[missing]}), or use size "WIDTHxHEIGHT"`,
+      `width and height go together: ` +
+        `add ${missing} (e.g. ${missing} ${EXAMPLE_SIZE[missing]}), or use size "WIDTHxHEIGHT"`,
     );
     return;
   }
@@ -178,7 +186,8 @@ function planSize(
       if (rule.allowsAuto) wire.size = 'auto';
       else
         problems.push(
-          `size "auto" is not accepted by ${model.id}: omit size for the default ${rule.defaultSize}, or give one such as "${formatSize(EXAMPLE_SIZE)}"`,
+          `size "auto" is not accepted by ${model.id}: ` +
+            `omit size for the default ${rule.defaultSize}, or give one such as "${formatSize(EXAMPLE_SIZE)}"`,
         );
       return;
     }
@@ -235,7 +244,8 @@ function planAspectRatio(
   const size = sizeForAspectRatio(ratio, model.sizeRule);
   if (!size) {
     problems.push(
-      `aspect_ratio ${canonical} cannot be met by ${model.id} (${sizeRuleText(model.sizeRule)}): use a ratio closer to square`,
+      `aspect_ratio ${canonical} cannot be met by ${model.id} ` +
+        `(${sizeRuleText(model.sizeRule)}): use a ratio closer to square`,
     );
     return;
   }
@@ -246,6 +256,7 @@ function planAspectRatio(
   }
   wire.size = formatSize(size);
   notes.push(
-    `aspect_ratio ${canonical} was sent as size ${formatSize(size)} (about ${roundMegapixels(DEFAULT_PIXELS)}); give size for another resolution.`,
+    `aspect_ratio ${canonical} was sent as size ${formatSize(size)} ` +
+      `(about ${roundMegapixels(DEFAULT_PIXELS)}); give size for another resolution.`,
   );
 }

@@ -25,7 +25,10 @@ export function variantsOf(plan: OutputPlan, count: number, givenSeed: number | 
 export function countProblem(model: ModelSpec, count: number, givenSeed: number | undefined): string | undefined {
   const cap = model.maxCount ?? COUNT.max;
   if (count > cap) {
-    return `count ${count} is more than ${model.id} makes in one call (at most ${cap}): use count ${cap}, or call again for more`;
+    return (
+      `count ${count} is more than ${model.id} makes in one call ` +
+      `(at most ${cap}): use count ${cap}, or call again for more`
+    );
   }
   if (givenSeed !== undefined && givenSeed + count - 1 > SEED.max) {
     return `seed ${givenSeed} with count ${count} would run past the largest seed ${SEED.max}: use a smaller seed`;

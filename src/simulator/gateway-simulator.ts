@@ -276,7 +276,8 @@ export class GatewaySimulator extends EventEmitter<{ request: [SimulatedRequest]
     send(res, answer, script?.truncateAfterBytes);
     entry.handledMs = performance.now() - started - delayed;
     this.options.onRequestLog?.(
-      `${entry.method} ${entry.path} → ${answer.status} (${Math.round(entry.handledMs)} ms, ${requestId})${answer.summary ? ` ${answer.summary}` : ''}`,
+      `${entry.method} ${entry.path} → ${answer.status} ` +
+        `(${Math.round(entry.handledMs)} ms, ${requestId})${answer.summary ? ` ${answer.summary}` : ''}`,
     );
   }
 
@@ -319,7 +320,9 @@ export class GatewaySimulator extends EventEmitter<{ request: [SimulatedRequest]
       references.length > 0
         ? await renderEdit({ ...size, format, key, references: references.map((r) => r.bytes) })
         : await renderImage({ ...size, format, key });
-    const summary = `${model.id} ${size.width}x${size.height} ${format}${references.length > 0 ? ` from ${references.length} reference(s)` : ''}`;
+    const summary =
+      `${model.id} ${size.width}x${size.height} ` +
+      `${format}${references.length > 0 ? ` from ${references.length} reference(s)` : ''}`;
     const created = Math.floor(Date.now() / 1000);
 
     if (model.delivery === 'b64_json') {

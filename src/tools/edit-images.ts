@@ -43,7 +43,8 @@ export const editImagesInput = z.strictObject({
     .min(1)
     .max(MAX_REFERENCES)
     .describe(
-      `Reference images in order: "image 1" in the prompt (the one an edit changes), "image 2" … Each is ${sourceText}`,
+      `Reference images in order: "image 1" in the prompt (the one an edit changes), ` +
+        `"image 2" … Each is ${sourceText}`,
     ),
   model: z
     .enum(EDIT_MODEL_IDS)
@@ -55,7 +56,8 @@ export const editImagesInput = z.strictObject({
     .min(1)
     .optional()
     .describe(
-      `${MASK_MODEL_IDS.join(', ')} only: a PNG with alpha, exactly the size of image 1; transparent pixels mark where to repaint. Given like an image.`,
+      `${MASK_MODEL_IDS.join(', ')} only: a PNG with alpha, exactly the size of image 1; ` +
+        `transparent pixels mark where to repaint. Given like an image.`,
     ),
   ...outputParamFields(EDIT_MODEL_IDS, 'edit'),
   count: bareCountField,
@@ -71,7 +73,10 @@ function tooManyReferences(model: EditingModel, count: number): string {
   const cap = model.edits.maxReferences;
   const larger = EDITING_MODELS.filter((m) => m.edits.maxReferences >= count);
   const options = larger.map((m) => `${m.id} (${m.edits.maxReferences})`).join(', ');
-  return `images has ${count} entries, but ${model.id} takes at most ${cap}: remove ${count - cap}${options ? `, or use a model that takes ${count}: ${options}` : ''}`;
+  return (
+    `images has ${count} entries, but ${model.id} takes at most ${cap}: remove ` +
+    `${count - cap}${options ? `, or use a model that takes ${count}: ${options}` : ''}`
+  );
 }
 
 /** What normalization does to inputs, by model. */
@@ -84,10 +89,13 @@ function normalizationText(): string {
 
 /** Says what only editing needs; the model menu and size rules are generate_image's, said once. */
 const DESCRIPTION = [
-  'Edit one image or combine several ("the person from image 1 in the scene of image 2"); to iterate, pass the last result\'s path.',
+  'Edit one image or combine several ("the person from image 1 in the scene of image 2"); ' +
+    "to iterate, pass the last result's path.",
   'Pass images as absolute paths or URLs, never base64. Relative paths are refused.',
-  `Models, sizes and the other arguments as in generate_image. At most ${referenceCapsText(EDIT_MODEL_IDS)} images; a mask only with ${MASK_MODEL_IDS.join(', ')}.`,
-  `Inputs are checked before any paid request (PNG, JPEG or WebP, ${inputLimitsText(EDIT_MODEL_IDS)}); ${normalizationText()}`,
+  `Models, sizes and the other arguments as in generate_image. ` +
+    `At most ${referenceCapsText(EDIT_MODEL_IDS)} images; a mask only with ${MASK_MODEL_IDS.join(', ')}.`,
+  `Inputs are checked before any paid request (PNG, JPEG or WebP, ` +
+    `${inputLimitsText(EDIT_MODEL_IDS)}); ${normalizationText()}`,
 ].join('\n');
 
 /**
@@ -155,7 +163,8 @@ export function editImagesTool(ctx: ToolContext) {
             );
             const request = editRequest(model, args.prompt, plan.wire, inputs);
             ctx.log.info(
-              `edit_images ${model.id}: sending ${JSON.stringify(plan.wire)}${count > 1 ? ` × ${count}` : ''} with ${inputs.images.length} reference(s)${inputs.mask ? ' and a mask' : ''} (${request.body.summary})`,
+              `edit_images ${model.id}: sending ${JSON.stringify(plan.wire)}${count > 1 ? ` × ${count}` : ''} with ` +
+                `${inputs.images.length} reference(s)${inputs.mask ? ' and a mask' : ''} (${request.body.summary})`,
             );
             records = [...inputs.images, ...(inputs.mask ? [inputs.mask] : [])].map((input) => input.record);
             return {

@@ -9,7 +9,8 @@ export const promptField = z
   .min(1)
   .max(PROMPT_MAX_CHARS)
   .describe(
-    `What to draw (up to ~${PROMPT_MAX_TOKENS / 1000}K tokens): subject, setting, style, lighting; hex colours (#FF5500) are exact. Needed unless like is given.`,
+    `What to draw (up to ~${PROMPT_MAX_TOKENS / 1000}K tokens): ` +
+      `subject, setting, style, lighting; hex colours (#FF5500) are exact. Needed unless like is given.`,
   );
 
 /** The file name hint, without words: edit_images says once that its other arguments are generate_image's. */

@@ -45,7 +45,8 @@ function likedModel(like: LikeSource | undefined): GenerationModelId | undefined
   const model = like.model;
   if (!model?.generates) {
     throw invalidArgument(
-      `like ${like.path} was made by ${like.sidecar.model}, which does not make images from text: call edit_images with it as image 1, or give model`,
+      `like ${like.path} was made by ${like.sidecar.model}, which does not make images from text: ` +
+        `call edit_images with it as image 1, or give model`,
       NOTHING_SENT,
     );
   }
@@ -65,7 +66,9 @@ const TITLE = `Generate image (${modelsByProvider(GENERATION_MODEL_IDS, ' / ')})
  * every conversation, so edit_images refers to it instead of repeating it.
  */
 const DESCRIPTION = [
-  `Generate one image from a prompt with ${modelsWithMakers(GENERATION_MODEL_IDS)} via APIYI. It is saved to disk: refer to it later by the absolute path in the result. Bad arguments are refused before any paid request, with the nearest valid value.`,
+  `Generate one image from a prompt with ${modelsWithMakers(GENERATION_MODEL_IDS)} via APIYI. ` +
+    `It is saved to disk: refer to it later by the absolute path in the result. ` +
+    `Bad arguments are refused before any paid request, with the nearest valid value.`,
   `Models (default ${DEFAULT_MODEL}):`,
   modelMenu(),
 ].join('\n');
@@ -99,7 +102,8 @@ export function generateImageTool(ctx: ToolContext) {
         }
         output = merged.data;
         notes.push(
-          `Like ${like.path}: its ${args.prompt === undefined ? 'prompt, ' : ''}${args.model === undefined ? 'model and ' : ''}parameters, with new seeds.`,
+          `Like ${like.path}: its ${args.prompt === undefined ? 'prompt, ' : ''}` +
+            `${args.model === undefined ? 'model and ' : ''}parameters, with new seeds.`,
         );
         if (carried.dropped.length > 0)
           notes.push(`Not taken by ${model.id}, so not carried over: ${carried.dropped.join(', ')}.`);
@@ -110,7 +114,9 @@ export function generateImageTool(ctx: ToolContext) {
       const gateway = requireGateway(ctx);
       call.progress.validated(count > 1 ? `arguments checked; ${count} images` : 'arguments checked', model.id);
 
-      ctx.log.info(`generate_image ${model.id}: sending ${JSON.stringify(plan.wire)}${count > 1 ? ` × ${count}` : ''}`);
+      ctx.log.info(
+        `generate_image ${model.id}: sending ` + `${JSON.stringify(plan.wire)}${count > 1 ? ` × ${count}` : ''}`,
+      );
       const variants = variantsOf(plan, count, output.seed);
       return runImageCall(ctx, call, {
         tool: 'generate_image',

@@ -64,7 +64,8 @@ export function outputParamFields(modelIds: readonly string[], mode: 'generate' 
     ),
     safety_tolerance: said(
       numberField(SAFETY_TOLERANCE),
-      `Moderation, ${SAFETY_TOLERANCE.min} strictest to ${SAFETY_TOLERANCE.max} most permissive, default ${SAFETY_TOLERANCE.default}${only('safety_tolerance', modelIds)}.`,
+      `Moderation, ${SAFETY_TOLERANCE.min} strictest to ${SAFETY_TOLERANCE.max} most permissive, ` +
+        `default ${SAFETY_TOLERANCE.default}${only('safety_tolerance', modelIds)}.`,
     ),
     output_format: said(
       z.enum(formats as [string, ...string[]]).optional(),
@@ -80,7 +81,8 @@ export function outputParamFields(modelIds: readonly string[], mode: 'generate' 
     ),
     guidance: said(
       numberField(GUIDANCE),
-      `Guidance ${GUIDANCE.min}–${GUIDANCE.max}, default ${GUIDANCE.default}; higher follows the prompt more closely${only('guidance', modelIds)}.`,
+      `Guidance ${GUIDANCE.min}–${GUIDANCE.max}, default ${GUIDANCE.default}; ` +
+        `higher follows the prompt more closely${only('guidance', modelIds)}.`,
     ),
     quality: said(
       z.enum(QUALITY_VALUES).optional(),
@@ -92,7 +94,8 @@ export function outputParamFields(modelIds: readonly string[], mode: 'generate' 
     ),
     output_compression: said(
       numberField(OUTPUT_COMPRESSION),
-      `Compression ${OUTPUT_COMPRESSION.min}–${OUTPUT_COMPRESSION.max} for ${COMPRESSIBLE_FORMATS.join(' or ')} output${only('output_compression', modelIds)}.`,
+      `Compression ${OUTPUT_COMPRESSION.min}–${OUTPUT_COMPRESSION.max} for ` +
+        `${COMPRESSIBLE_FORMATS.join(' or ')} output${only('output_compression', modelIds)}.`,
     ),
   };
 }

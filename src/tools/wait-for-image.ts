@@ -44,7 +44,8 @@ export function waitForImageTool(ctx: ToolContext) {
     handler: async (args, call) => {
       if (!isJobId(args.job)) {
         throw invalidArgument(
-          `job ${show(args.job)} is not a job id: give the "job" of a result whose status is "running" (e.g. "job_mh2k3x9qa1b2c3")`,
+          `job ${show(args.job)} is not a job id: ` +
+            `give the "job" of a result whose status is "running" (e.g. "job_mh2k3x9qa1b2c3")`,
           'Nothing was sent to the gateway.',
         );
       }
@@ -53,7 +54,8 @@ export function waitForImageTool(ctx: ToolContext) {
       const record = await ctx.jobs.store.read(args.job);
       if (record) return fromRecord(ctx, call, record);
       throw invalidArgument(
-        `no job ${args.job} on this server: its images go to ${ctx.config.outputDir}, and a job is found there for a week`,
+        `no job ${args.job} on this server: ` +
+          `its images go to ${ctx.config.outputDir}, and a job is found there for a week`,
         'Check the job id in the result you were given; list_images finds images by prompt and time.',
       );
     },
@@ -70,7 +72,9 @@ async function fromRecord(ctx: ToolContext, call: ToolCall, first: JobRecord): P
         'unavailable',
         `job ${record.id} was running in a server process that stopped before it finished`,
         {
-          hint: 'If the gateway had made the image, it was billed but not saved. Make it again; the same seed reproduces it on models that take one.',
+          hint:
+            'If the gateway had made the image, it was billed but not saved. ' +
+            'Make it again; the same seed reproduces it on models that take one.',
         },
       );
     }
@@ -111,7 +115,8 @@ async function runningAgain(ctx: ToolContext, record: JobRecord): Promise<ToolOu
       usually,
       next:
         `Still working: job ${record.id} (${record.model}, ${seconds} s so far; usually ${usually}). ` +
-        `Call wait_for_image with {"job": "${record.id}"} again. Do not call ${record.tool} again: that would pay twice.`,
+        `Call wait_for_image with {"job": "${record.id}"} again. ` +
+        `Do not call ${record.tool} again: that would pay twice.`,
     },
     { preview: false, resourceLink: false },
   );

@@ -1,7 +1,7 @@
 /**
  * The server proper behind the stdio front door (front-door.ts): an MCP session over the
- * line-delimited stdio transport (stdio-transport.ts), reading what the front door hands over and then stdin, writing to stdout. Loaded
- * when the front door needs it.
+ * line-delimited stdio transport (stdio-transport.ts), reading what the front door hands over and then
+ * stdin, writing to stdout. Loaded when the front door needs it.
  *
  * When stdin ends or a signal arrives, the requests already read are answered and calls under way
  * are allowed to finish and save their images (up to the grace period) before the process exits.
@@ -68,7 +68,8 @@ export async function startStdioSession(config: Config, log: Logger): Promise<St
       ]);
       if (!finished)
         log.warn(
-          `${reason}: calls still under way after ${config.shutdownGraceMs / 1000} s; exiting (their images may be lost)`,
+          `${reason}: calls still under way after ${config.shutdownGraceMs / 1000} s; ` +
+            `exiting (their images may be lost)`,
         );
       await server.close().catch(() => undefined);
       await closeHttp().catch(() => undefined);

@@ -154,7 +154,8 @@ export class LineDelimitedStdioTransport implements Transport {
     const id = matchId(ID_AT_START, head) ?? matchId(ID_AT_END, tail) ?? null;
     const message =
       `Invalid Request: the message is ${bytes.toLocaleString('en-US')} bytes, over the ` +
-      `${this.maxMessageBytes.toLocaleString('en-US')}-byte limit for one stdio message; pass images by path or URL, not as data URLs`;
+      `${this.maxMessageBytes.toLocaleString('en-US')}-byte limit for one stdio message; ` +
+      `pass images by path or URL, not as data URLs`;
     this.log?.warn(`stdio: refused a message of ${bytes} bytes${id === null ? '' : ` (id ${JSON.stringify(id)})`}`);
     this.answerError(id, ErrorCode.InvalidRequest, message);
   }

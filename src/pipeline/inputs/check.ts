@@ -26,7 +26,8 @@ export async function checkInput(file: string, role: 'image' | 'mask', rule: Inp
       ? ` (${roundMegapixels(rule.sendAs.maxPixels)} is plenty; larger inputs are scaled down anyway)`
       : '';
     throw new InputProblem(
-      `is ${width}×${height} (${thousands(width * height)} px), over the ${thousands(rule.maxPixels)} px limit for this model's inputs: downscale it${plenty}`,
+      `is ${width}×${height} (${thousands(width * height)} px), over the ` +
+        `${thousands(rule.maxPixels)} px limit for this model's inputs: downscale it${plenty}`,
     );
   }
   if (role === 'mask') {
@@ -34,7 +35,8 @@ export async function checkInput(file: string, role: 'image' | 'mask', rule: Inp
       throw new InputProblem(`is a ${header.format} image: a mask must be a PNG with an alpha channel`);
     if (!header.hasAlpha) {
       throw new InputProblem(
-        'is a PNG without an alpha channel: the mask marks the area to repaint with transparency (alpha 0), so export it as a PNG with transparency',
+        'is a PNG without an alpha channel: the mask marks the area to repaint with transparency (alpha 0), ' +
+          'so export it as a PNG with transparency',
       );
     }
   }
@@ -47,5 +49,8 @@ function notAnImage(head: Buffer): string {
   const what = format
     ? `is a ${format} image`
     : 'is not an image this server can read (judged by its content, not its name)';
-  return `${what}: inputs must be PNG, JPEG or WebP; convert it (e.g. with Preview, Photoshop or \`sips -s format jpeg\`) and pass the new file`;
+  return (
+    `${what}: inputs must be PNG, JPEG or WebP; ` +
+    `convert it (e.g. with Preview, Photoshop or \`sips -s format jpeg\`) and pass the new file`
+  );
 }

@@ -16,7 +16,10 @@ export class FileScope {
 
   /** The sentence that refuses a path out of scope (the same whatever the file is, or is not). */
   get refusal(): string {
-    return `is outside the directories this server reads files from for HTTP clients (${(this.dirs ?? []).join(', ')}): put the image in one of them, or pass it as a URL`;
+    return (
+      `is outside the directories this server reads files from for HTTP clients ` +
+      `(${(this.dirs ?? []).join(', ')}): put the image in one of them, or pass it as a URL`
+    );
   }
 
   /** Whether a path, as given (before any lookup), is in scope. */

@@ -49,7 +49,9 @@ export async function obtain(source: ImageSource, ctx: ObtainContext): Promise<O
       const size = decodedLength(source.base64);
       if (size > rule.maxBytes) {
         throw new InputProblem(
-          `holds ${thousands(size)} bytes, over the ${formatBytes(rule.maxBytes)} limit (${thousands(rule.maxBytes)} bytes) for this model's inputs: save the image to a file, shrink it and pass its absolute path`,
+          `holds ${thousands(size)} bytes, over the ${formatBytes(rule.maxBytes)} ` +
+            `limit (${thousands(rule.maxBytes)} bytes) for this model's inputs: ` +
+            `save the image to a file, shrink it and pass its absolute path`,
         );
       }
       const bytes = decodeBase64Strict(source.base64);
@@ -75,7 +77,9 @@ export async function checkPassedUrl(url: URL, outbound: OutboundPolicy): Promis
   const local = plainlyLocalHost(url.hostname);
   if (local) {
     throw new InputProblem(
-      `points to a ${local} (${url.hostname}), which the gateway cannot reach: pass a public URL, or download the image and pass its absolute path (FLUX_MCP_ALLOW_PRIVATE_URLS=1 passes such URLs on, for a gateway on your own network)`,
+      `points to a ${local} (${url.hostname}), which the gateway cannot reach: ` +
+        `pass a public URL, or download the image and pass its absolute path ` +
+        `(FLUX_MCP_ALLOW_PRIVATE_URLS=1 passes such URLs on, for a gateway on your own network)`,
     );
   }
 }

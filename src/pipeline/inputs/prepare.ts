@@ -109,7 +109,8 @@ export async function prepareEditInputs(request: PrepareRequest): Promise<Prepar
     const maskSize = mask.send.dimensions;
     if (imageOne.width !== maskSize.width || imageOne.height !== maskSize.height) {
       problems.push(
-        `${mask.label} is ${formatSize(maskSize)}, but image 1 is ${formatSize(imageOne)} as sent: the mask must be exactly the size of image 1 (resize it to ${formatSize(imageOne)})`,
+        `${mask.label} is ${formatSize(maskSize)}, but image 1 is ${formatSize(imageOne)} as sent: ` +
+          `the mask must be exactly the size of image 1 (resize it to ${formatSize(imageOne)})`,
       );
     }
   }
@@ -165,7 +166,8 @@ async function load(
   }
   if (source.kind === 'data' && source.declaredType !== header.mimeType) {
     throw new InputProblem(
-      `declares ${source.declaredType} but holds ${header.format} bytes: use data:${header.mimeType};base64,… (or better, pass the file's path)`,
+      `declares ${source.declaredType} but holds ${header.format} bytes: use ` +
+        `data:${header.mimeType};base64,… (or better, pass the file's path)`,
     );
   }
   const send = await sendAs(obtained, header, {
@@ -219,7 +221,8 @@ async function toWire(input: Loaded, notes: string[]): Promise<PreparedInput> {
 
   if (send.skippedPlan) {
     notes.push(
-      `${input.label} was sent as given although it could be normalized (${describePlan(send.skippedPlan)}), because FLUX_MCP_NORMALIZE_INPUTS=0.`,
+      `${input.label} was sent as given although it could be normalized ` +
+        `(${describePlan(send.skippedPlan)}), because FLUX_MCP_NORMALIZE_INPUTS=0.`,
     );
   }
   if (send.normalized) {

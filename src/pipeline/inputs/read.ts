@@ -135,7 +135,9 @@ export async function copyLocalFile(realPath: string, maxBytes: number, destinat
 
 function tooLarge(size: number, maxBytes: number): InputProblem {
   return new InputProblem(
-    `is ${thousands(size)} bytes, over the ${formatBytes(maxBytes)} limit (${thousands(maxBytes)} bytes) for this model's inputs: save it as a JPEG or downscale it, then pass the new file`,
+    `is ${thousands(size)} bytes, over the ${formatBytes(maxBytes)} ` +
+      `limit (${thousands(maxBytes)} bytes) for this model's inputs: ` +
+      `save it as a JPEG or downscale it, then pass the new file`,
   );
 }
 
@@ -173,7 +175,9 @@ const INPUT_FETCH_TIMEOUT_MS = 30_000;
  */
 export function unfetchableUrl(maxBytes: number): InputProblem {
   return new InputProblem(
-    `is not an image this server could fetch (no answer, an HTTP error, more than ${formatBytes(maxBytes)} or ${INPUT_FETCH_TIMEOUT_MS / 1000} s, or not a PNG, JPEG or WebP image): check the URL, or download the image and pass its absolute path`,
+    `is not an image this server could fetch (no answer, an HTTP error, ` +
+      `more than ${formatBytes(maxBytes)} or ${INPUT_FETCH_TIMEOUT_MS / 1000} s, or not a PNG, JPEG or WebP image): ` +
+      `check the URL, or download the image and pass its absolute path`,
   );
 }
 
@@ -204,7 +208,8 @@ export async function fetchUrl(
     const refused = addressRefusal(error);
     if (refused) {
       throw new InputProblem(
-        `was not fetched: ${refused.message}. Pass a public URL, or download the image and pass its absolute path (FLUX_MCP_ALLOW_PRIVATE_URLS=1 allows private addresses for self-hosted set-ups)`,
+        `was not fetched: ${refused.message}. Pass a public URL, or download the image and pass its absolute path ` +
+          `(FLUX_MCP_ALLOW_PRIVATE_URLS=1 allows private addresses for self-hosted set-ups)`,
       );
     }
     throw unfetchableUrl(maxBytes);

@@ -42,7 +42,9 @@ export async function sendAs(input: Obtained, header: ImageHeader, options: Send
     const cost = decodeBytes(header);
     if (cost > MAX_DECODE_BYTES) {
       throw new InputProblem(
-        `is a ${header.width}×${header.height} ${header.format.toUpperCase()} that would take about ${formatBytes(cost)} of memory to turn upright or scale (more than the ${formatBytes(MAX_DECODE_BYTES)} one image may take here): save it as an 8-bit JPEG, or downscale it, and pass the new file`,
+        `is a ${header.width}×${header.height} ${header.format.toUpperCase()} that would take about ` +
+          `${formatBytes(cost)} of memory to turn upright or scale (more than the ${formatBytes(MAX_DECODE_BYTES)} ` +
+          `one image may take here): save it as an 8-bit JPEG, or downscale it, and pass the new file`,
       );
     }
     const format = normalizedFormat(header);

@@ -58,21 +58,27 @@ export function parseImageSource(text: string, context: SourceContext): ImageSou
       return { kind: 'file', given, path: local };
     } catch (error) {
       return new SourceProblem(
-        `is not a usable file:// URI (${(error as Error).message}): use file:///absolute/path or the plain absolute path`,
+        `is not a usable file:// URI (${(error as Error).message}): ` +
+          `use file:///absolute/path or the plain absolute path`,
       );
     }
   }
   if (OTHER_SCHEME.test(given)) {
     return new SourceProblem(
-      'uses a scheme this server cannot read: give an absolute path, a file:// URI, an http(s):// URL or a data:image/…;base64 URL',
+      'uses a scheme this server cannot read: give an absolute path, ' +
+        'a file:// URI, an http(s):// URL or a data:image/…;base64 URL',
     );
   }
 
   const expanded = expandHome(given, context.home);
   if (win && isNetworkPath(expanded)) return new SourceProblem(NETWORK_PATH);
   if (isAbsolute(expanded, win)) return { kind: 'file', given, path: paths.normalize(expanded) };
+  const example = win
+    ? ', e.g. "C:\\Users\\you\\Pictures\\photo.jpg"'
+    : ', e.g. "/Users/you/Pictures/photo.jpg" or "~/Pictures/photo.jpg"';
   return new SourceProblem(
-    `is a relative path, and this server's working directory is not yours (MCP clients start servers wherever they like, often in /): give the absolute path${win ? ', e.g. "C:\\Users\\you\\Pictures\\photo.jpg"' : ', e.g. "/Users/you/Pictures/photo.jpg" or "~/Pictures/photo.jpg"'}, or a file:// URI`,
+    `is a relative path, and this server's working directory is not yours ` +
+      `(MCP clients start servers wherever they like, often in /): give the absolute path${example}, or a file:// URI`,
   );
 }
 
@@ -93,7 +99,9 @@ function isNetworkPath(candidate: string): boolean {
 }
 
 const NETWORK_PATH =
-  'is a network (UNC) or device path: this server opens only files on local drives (opening a share would make Windows connect to that host with your credentials); copy the image to a local folder and pass its path, e.g. "C:\\Users\\you\\Pictures\\photo.jpg"';
+  'is a network (UNC) or device path: this server opens only files on local drives ' +
+  '(opening a share would make Windows connect to that host with your credentials); ' +
+  'copy the image to a local folder and pass its path, e.g. "C:\\Users\\you\\Pictures\\photo.jpg"';
 
 function parseDataUrl(given: string): ImageSource | SourceProblem {
   const header = DATA_URL.exec(given);
@@ -101,7 +109,8 @@ function parseDataUrl(given: string): ImageSource | SourceProblem {
   const parameters = header?.[2]?.toLowerCase().split(';') ?? [];
   if (!header || !DATA_URL_TYPES.includes(declaredType) || !parameters.includes('base64')) {
     return new SourceProblem(
-      'is not a data:image/png, image/jpeg or image/webp URL with ;base64: better, save the image and pass its absolute path (paths cost no tokens)',
+      'is not a data:image/png, image/jpeg or image/webp URL with ;base64: ' +
+        'better, save the image and pass its absolute path (paths cost no tokens)',
     );
   }
   return {

@@ -244,7 +244,8 @@ export const SETTINGS = [
     env: 'FLUX_MCP_PREVIEW_SIZE',
     key: 'previewSize',
     shownDefault: '768',
-    description: `Long edge in px of the inline JPEG preview (64–${MAX_PREVIEW_SIZE}); 0 turns the inline preview off.`,
+    description:
+      `Long edge in px of the inline JPEG preview (64–${MAX_PREVIEW_SIZE}); ` + '0 turns the inline preview off.',
     fallback: () => 768,
     parse: (raw) => {
       const value = Number(raw);
@@ -374,7 +375,8 @@ export const SETTINGS = [
     env: 'FLUX_MCP_MODEL_CONCURRENCY',
     key: 'modelConcurrency',
     shownDefault: CATALOG_CAPS.join(',') || '(none)',
-    description: `Per-model caps on calls in flight, e.g. \`${CAPS_EXAMPLE}\`; each replaces the default for its model.`,
+    description:
+      `Per-model caps on calls in flight, e.g. \`${CAPS_EXAMPLE}\`; ` + 'each replaces the default for its model.',
     fallback: () => ({}),
     parse: (raw) => {
       const caps: Record<string, number> = {};
@@ -391,7 +393,8 @@ export const SETTINGS = [
           );
         } else if (!findModel(id)) {
           problems.push(
-            `FLUX_MCP_MODEL_CONCURRENCY names "${id}", which is not a model: use one of ${MODELS.map((m) => m.id).join(', ')}`,
+            `FLUX_MCP_MODEL_CONCURRENCY names "${id}", which is not a model: ` +
+              `use one of ${MODELS.map((m) => m.id).join(', ')}`,
           );
         } else {
           caps[id] = Number(count);
@@ -417,7 +420,8 @@ export const SETTINGS = [
     key: 'shutdownGraceMs',
     shownDefault: '120000',
     description:
-      'On SIGINT, SIGTERM or stdin end, how long (ms) calls under way may take to finish and save before the server exits.',
+      'On SIGINT, SIGTERM or stdin end, how long (ms) calls under way ' +
+      'may take to finish and save before the server exits.',
     fallback: () => 120_000,
     parse: wholeNumber('FLUX_MCP_SHUTDOWN_GRACE_MS', GRACE_MS, 'milliseconds'),
   }),
@@ -464,7 +468,8 @@ export const SETTINGS = [
       const relative = dirs.filter((dir) => !path.isAbsolute(dir));
       if (relative.length > 0) {
         throw new SettingProblem(
-          `FLUX_MCP_HTTP_INPUT_DIRS names relative paths (${relative.join(', ')}): give absolute directories separated by "${path.delimiter}"`,
+          `FLUX_MCP_HTTP_INPUT_DIRS names relative paths (${relative.join(', ')}): ` +
+            `give absolute directories separated by "${path.delimiter}"`,
         );
       }
       return dirs.map((dir) => path.resolve(dir));

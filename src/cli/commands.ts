@@ -161,7 +161,8 @@ export async function generateCommand(argv: readonly string[], io: Io): Promise<
   // With --like the prompt is the earlier image's unless one is given.
   if (positionals.length > 1 || (positionals.length === 0 && values.like === undefined))
     throw new UsageError(
-      `generate takes one prompt, in quotes: ${SERVER_NAME} generate "a red fox in the snow" (or --like an earlier image)`,
+      `generate takes one prompt, in quotes: ${SERVER_NAME} generate "a red fox in the snow" ` +
+        '(or --like an earlier image)',
     );
   const config = configFor(values.out, io.env);
   const args = {

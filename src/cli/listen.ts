@@ -6,7 +6,10 @@ export function listenProblem(error: unknown, host: string, port: number): strin
     case 'EADDRINUSE':
       return `port ${port} is in use; try --port 0 or another port`;
     case 'EACCES':
-      return `port ${port} may not be opened by this user (ports below 1024 usually need privileges); try --port 0 or a port above 1023`;
+      return (
+        `port ${port} may not be opened by this user (ports below 1024 usually need privileges); ` +
+        'try --port 0 or a port above 1023'
+      );
     case 'EADDRNOTAVAIL':
       return `${host} is not an address of this machine; try --host 127.0.0.1`;
     case 'ENOTFOUND':

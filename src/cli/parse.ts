@@ -56,7 +56,8 @@ export class HelpRequest extends Error {
 }
 
 const flagOf = (name: string, option: CliOption): string =>
-  `${option.short ? `-${option.short}, ` : '    '}--${name}${option.type === 'string' ? ` ${option.value ?? 'VALUE'}` : ''}`;
+  `${option.short ? `-${option.short}, ` : '    '}--${name}` +
+  `${option.type === 'string' ? ` ${option.value ?? 'VALUE'}` : ''}`;
 
 /** `<command> --help`: the usage lines, what it does, and one line per option from the table. */
 export function commandHelp(spec: CommandSpec): string {

@@ -43,7 +43,9 @@ export async function simulateCommand(argv: readonly string[], io: Io): Promise<
   const key = values.key ? '<the --key value>' : 'sk-simulator';
   io.stdout.write(
     `Gateway simulator listening on ${simulator.baseUrl}\n` +
-      `Point the server at it with APIYI_BASE_URL=${simulator.baseUrl} and ${values.key ? 'the APIYI_API_KEY given with --key' : 'any APIYI_API_KEY'}; from another terminal, for instance:\n` +
+      `Point the server at it with APIYI_BASE_URL=${simulator.baseUrl} and ` +
+      `${values.key ? 'the APIYI_API_KEY given with --key' : 'any APIYI_API_KEY'}; ` +
+      'from another terminal, for instance:\n' +
       `  APIYI_BASE_URL=${simulator.baseUrl} APIYI_API_KEY=${key} ${SERVER_NAME} generate "a red fox in the snow"\n` +
       'Press Ctrl+C to stop.\n',
   );

@@ -67,7 +67,9 @@ const OUTPUT_OPTIONS = {
   'safety-tolerance': {
     type: 'string',
     value: 'N',
-    help: `moderation, ${SAFETY_TOLERANCE.min} strictest to ${SAFETY_TOLERANCE.max} most permissive${facts('safety_tolerance', `default ${SAFETY_TOLERANCE.default}`)}`,
+    help:
+      `moderation, ${SAFETY_TOLERANCE.min} strictest to ${SAFETY_TOLERANCE.max} most permissive` +
+      `${facts('safety_tolerance', `default ${SAFETY_TOLERANCE.default}`)}`,
   },
   format: { type: 'string', value: OUTPUT_FORMATS.join('|'), help: 'the file format (the model has a default)' },
   'prompt-upsampling': { type: 'boolean', help: `let the model expand a short prompt${facts('prompt_upsampling')}` },
@@ -79,14 +81,18 @@ const OUTPUT_OPTIONS = {
   guidance: {
     type: 'string',
     value: 'G',
-    help: `how closely to follow the prompt, ${GUIDANCE.min}-${GUIDANCE.max}${facts('guidance', `default ${GUIDANCE.default}`)}`,
+    help:
+      `how closely to follow the prompt, ${GUIDANCE.min}-${GUIDANCE.max}` +
+      `${facts('guidance', `default ${GUIDANCE.default}`)}`,
   },
   quality: { type: 'string', value: QUALITY_VALUES.join('|'), help: `rendering quality${facts('quality')}` },
   background: { type: 'string', value: BACKGROUND_VALUES.join('|'), help: `the background${facts('background')}` },
   compression: {
     type: 'string',
     value: 'N',
-    help: `${OUTPUT_COMPRESSION.min}-${OUTPUT_COMPRESSION.max} for ${COMPRESSIBLE_FORMATS.join(' or ')} output${facts('output_compression')}`,
+    help:
+      `${OUTPUT_COMPRESSION.min}-${OUTPUT_COMPRESSION.max} for ${COMPRESSIBLE_FORMATS.join(' or ')} output` +
+      `${facts('output_compression')}`,
   },
   filename: { type: 'string', value: 'NAME', help: 'a short name for the file (date, time and an id are added)' },
   out,

@@ -23,7 +23,8 @@ function costText(usd: number | null, unpriced: number, imageCount: number): str
 
 function modelLine(model: ModelSpend, width: number): string {
   const tokens = model.tokens
-    ? ` (${thousands(model.tokens.total)} tokens: ${thousands(model.tokens.input)} in, ${thousands(model.tokens.output)} out)`
+    ? ` (${thousands(model.tokens.total)} tokens: ` +
+      `${thousands(model.tokens.input)} in, ${thousands(model.tokens.output)} out)`
     : '';
   const count = `${thousands(model.images).padStart(7)} ${(model.images === 1 ? 'image' : 'images').padEnd(6)}`;
   return `  ${model.model.padEnd(width)}${count}  ${costText(model.usd, model.unpricedImages, model.images)}${tokens}`;

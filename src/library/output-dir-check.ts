@@ -34,7 +34,8 @@ async function outputDirProblem(dir: string): Promise<string | undefined> {
       const code = codeOf(error);
       const parent = path.dirname(existing);
       if ((code !== 'ENOENT' && code !== 'ENOTDIR') || parent === existing) {
-        return `${dir} cannot be reached: ${code === 'EACCES' ? 'no permission to enter a folder on the way to it' : 'it cannot be looked at'} (${code})`;
+        const why = code === 'EACCES' ? 'no permission to enter a folder on the way to it' : 'it cannot be looked at';
+        return `${dir} cannot be reached: ${why} (${code})`;
       }
       existing = parent;
     }

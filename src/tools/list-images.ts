@@ -99,7 +99,9 @@ export function parseTime(field: 'since' | 'until', text: string): Date {
   return date;
 }
 
-const clip = (text: string, length: number): string => (text.length > length ? `${text.slice(0, length - 1)}…` : text);
+const clip = (text: string, length: number): string => {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+};
 
 /** The job recorded in a sidecar, if any (sidecars from before jobs have none). */
 async function jobOf(sidecarPath: string): Promise<string | undefined> {
@@ -116,7 +118,8 @@ export function listImagesTool(ctx: ToolContext) {
     name: 'list_images',
     title: 'List saved images',
     description:
-      "Find images saved earlier, newest first, by words of their prompt, model or time: each image's absolute path (for edit_images), size, model, prompt and time.",
+      'Find images saved earlier, newest first, by words of their prompt, model or time: ' +
+      "each image's absolute path (for edit_images), size, model, prompt and time.",
     inputSchema: listImagesInput,
     outputSchema: listImagesResult,
     annotations: {
@@ -129,7 +132,8 @@ export function listImagesTool(ctx: ToolContext) {
       if (args.model !== undefined && !findModel(args.model)) {
         const guess = closest(args.model, MODEL_IDS);
         throw invalidArgument(
-          `model ${show(args.model)} is not a model of this server${guess ? `: did you mean "${guess}"?` : ''} (models: ${MODEL_IDS.join(', ')})`,
+          `model ${show(args.model)} is not a model of this server${guess ? `: did you mean "${guess}"?` : ''} ` +
+            `(models: ${MODEL_IDS.join(', ')})`,
         );
       }
       const since = args.since !== undefined ? parseTime('since', args.since) : undefined;
@@ -147,12 +151,14 @@ export function listImagesTool(ctx: ToolContext) {
       const jobs = await Promise.all(shown.map((image) => jobOf(image.sidecarPath)));
       const lines = shown.map(
         (image, i) =>
-          `${image.path} — ${image.width}×${image.height}, ${image.model}, ${image.createdAt}${jobs[i] ? `, ${jobs[i]}` : ''}: "${clip(image.prompt, 100)}"`,
+          `${image.path} — ${image.width}×${image.height}, ${image.model}, ${image.createdAt}` +
+          `${jobs[i] ? `, ${jobs[i]}` : ''}: "${clip(image.prompt, 100)}"`,
       );
       const summary =
         matched === 0
           ? `No saved image matches in ${ctx.config.outputDir}.`
-          : `${matched} image(s) match${matched > shown.length ? `; the newest ${shown.length} are listed (raise limit for more)` : ''}:`;
+          : `${matched} image(s) match` +
+            `${matched > shown.length ? `; the newest ${shown.length} are listed (raise limit for more)` : ''}:`;
       return {
         content: [{ type: 'text', text: [summary, ...lines].join('\n') }],
         structuredContent: {

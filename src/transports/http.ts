@@ -83,12 +83,14 @@ export async function startHttpServer(
   const loopback = isLoopback(http.host);
   if (!loopback && !http.token) {
     throw new HttpSetupError(
-      `refusing to listen on ${http.host} without a token: set FLUX_MCP_HTTP_TOKEN (clients then send "Authorization: Bearer <token>"), or bind to 127.0.0.1`,
+      `refusing to listen on ${http.host} without a token: ` +
+        'set FLUX_MCP_HTTP_TOKEN (clients then send "Authorization: Bearer <token>"), or bind to 127.0.0.1',
     );
   }
   if (!loopback && http.token && http.token.length < MIN_HTTP_TOKEN_LENGTH) {
     throw new HttpSetupError(
-      `refusing to listen on ${http.host} with a FLUX_MCP_HTTP_TOKEN of ${http.token.length} characters: beyond loopback it must have at least ${MIN_HTTP_TOKEN_LENGTH} (e.g. \`openssl rand -base64 32\`)`,
+      `refusing to listen on ${http.host} with a FLUX_MCP_HTTP_TOKEN of ${http.token.length} characters: ` +
+        `beyond loopback it must have at least ${MIN_HTTP_TOKEN_LENGTH} (e.g. \`openssl rand -base64 32\`)`,
     );
   }
   // HTTP clients are not the user: they read only files in the directories the operator lists.
@@ -170,7 +172,8 @@ export async function startHttpServer(
   const shownHost = http.host.includes(':') ? `[${http.host}]` : http.host;
   const url = `http://${shownHost}:${port}${MCP_PATH}`;
   log.info(
-    `apiyi-flux-mcp on Streamable HTTP at ${url}${http.token ? ' (bearer token required)' : ''}; images go to ${config.outputDir}`,
+    `apiyi-flux-mcp on Streamable HTTP at ${url}${http.token ? ' (bearer token required)' : ''}; ` +
+      `images go to ${config.outputDir}`,
   );
   // Said at start, not at the first paid call; the server serves either way.
   const warning = await outputDirWarning(config.outputDir, 'set FLUX_MCP_OUTPUT_DIR to a folder you can write to');

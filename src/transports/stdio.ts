@@ -59,7 +59,8 @@ export async function runStdioServer(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 
   log.info(
-    `${SERVER_NAME} ${SERVER_VERSION} ready on stdio; images go to ${config.outputDir}; settings: ${describeSettings(config)}`,
+    `${SERVER_NAME} ${SERVER_VERSION} ready on stdio; images go to ${config.outputDir}; ` +
+      `settings: ${describeSettings(config)}`,
   );
   // Said now, not at the first paid call; the server answers meanwhile, and starts either way.
   void outputDirWarning(

@@ -37,6 +37,8 @@ export class LineDelimitedStdioTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
 
   private chunks: Buffer[] = [];
+  /** Resolves when stdout, full, has drained; undefined while it takes writes. */
+  private drained: Promise<void> | undefined;
   private size = 0;
   /** Set while skipping an oversized line: its first bytes, and the last ones seen so far. */
   private oversized: { head: Buffer; tail: Buffer; bytes: number } | undefined;
@@ -67,10 +69,16 @@ export class LineDelimitedStdioTransport implements Transport {
   }
 
   send(message: JSONRPCMessage): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.stdout.write(`${JSON.stringify(message)}\n`)) resolve();
-      else this.stdout.once('drain', resolve);
-    });
+    if (this.stdout.write(`${JSON.stringify(message)}\n`) && this.drained === undefined) return Promise.resolve();
+    // The pipe is full: every message sent until it drains waits for that one 'drain' (a
+    // listener each would pass Node's limit of ten when hundreds of calls report progress).
+    this.drained ??= new Promise((resolve) =>
+      this.stdout.once('drain', () => {
+        this.drained = undefined;
+        resolve();
+      }),
+    );
+    return this.drained;
   }
 
   private readonly onError = (error: Error): void => {

@@ -8,7 +8,7 @@
  * deployment can put the same records in a database. A job's "delivered" mark is a separate file
  * created exclusively (`<id>.delivered`), so two processes can never hand out the same result.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,11 @@ export const JOB_SCHEMA = 'flux-mcp.job/1';
 
 /** "job_" + milliseconds since 1970 in base 36 (8 characters until 2059) + 6 random letters. */
 const JOB_ID = /^job_([0-9a-z]{8,9})([0-9a-z]{6})$/;
+
+/** A key's tag in a file name: 16 hex digits of its sha256. */
+function keyTag(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
 
 export function newJobId(now = Date.now()): string {
   const random = [...randomBytes(6)].map((byte) => (byte % 36).toString(36)).join('');
@@ -77,8 +82,11 @@ export interface JobStore {
   /** Marks a job's result as received by a client; false when it already was (by anyone). */
   claim(id: string): Promise<boolean>;
   isClaimed(id: string): Promise<boolean>;
-  /** Jobs started at or after `since` with this key, newest first. */
-  withKey(key: string, since: number): Promise<JobRecord[]>;
+  /**
+   * Undelivered jobs (done, abandoned by their caller) started at or after `since` with this key,
+   * newest first: the ones an identical call may be handed. Costs no more with many jobs stored.
+   */
+  undeliveredWithKey(key: string, since: number): Promise<JobRecord[]>;
 }
 
 /** How long job records are kept: a handed-off job is collected within minutes; a week is plenty. */
@@ -109,6 +117,15 @@ export class FileJobStore implements JobStore {
       await unlink(temp).catch(() => undefined);
       throw error;
     }
+    // Marked by its key, so a call looks for the undelivered results it may be handed without
+    // reading every job record (which made each call slower the more calls the folder had seen).
+    if (record.state === 'done' && record.abandoned) {
+      await writeFile(this.undeliveredMark(record.id, record.key), '', { mode: 0o600, flag: 'w' });
+    }
+  }
+
+  private undeliveredMark(id: string, key: string): string {
+    return this.file(id, `.${keyTag(key)}.undelivered`);
   }
 
   async read(id: string): Promise<JobRecord | undefined> {
@@ -140,23 +157,24 @@ export class FileJobStore implements JobStore {
     );
   }
 
-  async withKey(key: string, since: number): Promise<JobRecord[]> {
+  async undeliveredWithKey(key: string, since: number): Promise<JobRecord[]> {
     let names: string[];
     try {
       names = await readdir(this.dir);
     } catch {
       return [];
     }
+    const mark = new RegExp(`^(job_[0-9a-z]+)\\.${keyTag(key)}\\.undelivered$`);
     // The id says when a job started: only recent ones are read.
     const recent = names
-      .map((name) => /^(job_[0-9a-z]+)\.json$/.exec(name)?.[1])
+      .map((name) => mark.exec(name)?.[1])
       .filter((id): id is string => id !== undefined && (jobStartedAt(id) ?? 0) >= since)
       .sort()
       .reverse();
     const records: JobRecord[] = [];
     for (const id of recent) {
       const record = await this.read(id);
-      if (record?.key === key) records.push(record);
+      if (record?.key === key && record.state === 'done' && record.abandoned) records.push(record);
     }
     return records;
   }
@@ -172,7 +190,7 @@ export class FileJobStore implements JobStore {
   /** Records older than a week go, with their delivered marks. */
   private async sweep(now = Date.now()): Promise<void> {
     for (const name of await readdir(this.dir)) {
-      const id = /^(job_[0-9a-z]+)\.(json|delivered)$/.exec(name)?.[1];
+      const id = /^(job_[0-9a-z]+)\.(json|delivered|[0-9a-f]{16}\.undelivered)$/.exec(name)?.[1];
       const started = id === undefined ? undefined : jobStartedAt(id);
       if (started !== undefined && now - started > KEEP_MS) await rm(path.join(this.dir, name), { force: true });
     }

@@ -307,8 +307,8 @@ async function undeliveredResult(
     const outcome = await running.outcome;
     if (outcome.ok && (await ctx.jobs.store.claim(running.id))) return outcome.result;
   }
-  for (const record of await ctx.jobs.store.withKey(key, Date.now() - REUSE_WINDOW_MS)) {
-    if (record.id === job.id || record.state !== 'done' || !record.abandoned || !record.result) continue;
+  for (const record of await ctx.jobs.store.undeliveredWithKey(key, Date.now() - REUSE_WINDOW_MS)) {
+    if (record.id === job.id || !record.result) continue;
     if (!(await ctx.jobs.store.claim(record.id))) continue;
     return record.result.structured as ImageResult;
   }

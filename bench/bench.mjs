@@ -187,11 +187,11 @@ async function coldStart() {
   }
   summarize('cold start: plain Node answering initialize + tools/list (floor)', 'ms', runs.plain);
   summarize('cold start: the MCP SDK alone, bundled (floor for an SDK server)', 'ms', runs.sdk);
-  const ours = summarize('cold start: flux-mcp (initialize + tools/list)', 'ms', runs.ours);
+  const ours = summarize('cold start: apiyi-flux-mcp (initialize + tools/list)', 'ms', runs.ours);
   const plain = rows.find((row) => row.name.startsWith('cold start: plain Node'));
   // The runs alternate, so each run of ours has a floor measured right before it, on the same load.
   summarize(
-    'cold start: flux-mcp ÷ plain Node (each run ÷ the floor run just before it)',
+    'cold start: apiyi-flux-mcp ÷ plain Node (each run ÷ the floor run just before it)',
     '×',
     runs.ours.map((ms, i) => ms / runs.plain[i]),
     '≤ 2×',

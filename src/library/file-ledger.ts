@@ -38,12 +38,12 @@ import {
   TotalsByModel,
 } from './ledger.js';
 import { entriesFromSidecars } from './ledger-rebuild.js';
+import { foldLineFile } from './line-file.js';
 import { STATE_DIR } from './state-dir.js';
 
 const LEDGER_FILE_NAME = 'ledger.jsonl';
 const FORMAT = 'flux-mcp.ledger/1';
 const HEADER = `${JSON.stringify({ format: FORMAT })}\n`;
-const NEWLINE = 0x0a;
 
 /** An entry as kept in memory: what totals count, with its time as a number. */
 interface HeldEntry extends CountedEntry {
@@ -188,22 +188,12 @@ export class FileLedger implements Ledger {
    * Otherwise it is what was appended since the last read, and a partial last line is left for later.
    */
   private apply(data: Buffer, whole: boolean): { bytes: number; damage: string | undefined } {
-    let start = 0;
-    if (whole) {
-      const end = data.indexOf(NEWLINE) + 1;
-      if (end === 0 || data.toString('utf8', 0, end) !== HEADER) {
-        return { bytes: 0, damage: data.length === 0 ? 'it is empty' : `it does not start with the ${FORMAT} header` };
-      }
-      start = end;
-    }
-    for (let end = data.indexOf(NEWLINE, start); end >= 0; end = data.indexOf(NEWLINE, start)) {
-      const entry = entryOfLine(data.toString('utf8', start, end));
-      if (!entry) return { bytes: start, damage: 'a line is not a ledger entry' };
+    return foldLineFile(data, { header: HEADER, format: FORMAT }, whole, (line) => {
+      const entry = entryOfLine(line);
+      if (!entry) return 'a line is not a ledger entry';
       this.hold(entry);
-      start = end + 1;
-    }
-    if (whole && start !== data.length) return { bytes: start, damage: 'its last line is cut short' };
-    return { bytes: start, damage: undefined };
+      return undefined;
+    });
   }
 
   // ---- rebuilding ------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ import { constants } from 'node:fs';
 import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { emptyColumns, type ImageColumns, type IndexedImage, NUMBER_COLUMNS, STRING_COLUMNS } from './image-set.js';
+import { foldLineFile } from './line-file.js';
 import { isPlainFileName } from './sidecar.js';
 import { STATE_DIR } from './state-dir.js';
 
@@ -37,7 +38,6 @@ export const INDEX_DIR = STATE_DIR;
 const INDEX_FILE_NAME = 'library-index.jsonl';
 const FORMAT = 'flux-mcp.library-index/2';
 const HEADER = `${JSON.stringify({ format: FORMAT })}\n`;
-const NEWLINE = 0x0a;
 /**
  * Column blocks are cut at about this many characters: lines stay small enough for V8's young
  * generation, where they are collected at once, instead of lingering as large objects.
@@ -274,27 +274,10 @@ export function foldLines(
   fold: IndexFold,
   whole: boolean,
 ): { readonly bytes: number; readonly damage: string | undefined } {
-  let start = 0;
-  if (whole) {
-    const end = data.indexOf(NEWLINE) + 1;
-    if (end === 0 || data.toString('utf8', 0, end) !== HEADER) {
-      return { bytes: 0, damage: data.length === 0 ? 'it is empty' : `it does not start with the ${FORMAT} header` };
-    }
-    start = end;
-  }
-  let line = whole ? 1 : 0;
-  for (let end = data.indexOf(NEWLINE, start); end >= 0; end = data.indexOf(NEWLINE, start)) {
-    line += 1;
-    if (!fold.apply(data.toString('utf8', start, end))) {
-      return {
-        bytes: start,
-        damage: whole ? `line ${line} is not an index line` : 'an appended line is not an index line',
-      };
-    }
-    start = end + 1;
-  }
-  if (whole && start !== data.length) return { bytes: start, damage: 'its last line is cut short' };
-  return { bytes: start, damage: undefined };
+  return foldLineFile(data, { header: HEADER, format: FORMAT }, whole, (line, number) => {
+    if (fold.apply(line)) return undefined;
+    return whole ? `line ${number} is not an index line` : 'an appended line is not an index line';
+  });
 }
 
 /**

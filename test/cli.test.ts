@@ -3,7 +3,6 @@
  * results (paths, or JSON with --json); progress and errors go to stderr; the exit code says what
  * to do: 0 done, 2 bad input, 3 refused by the gateway, 4 transient.
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
@@ -18,6 +17,7 @@ import { SERVER_VERSION } from '../src/core/version.js';
 import { GatewaySimulator } from '../src/simulator/gateway-simulator.js';
 import { TEST_KEY } from './helpers/harness.js';
 import { writeImage } from './helpers/images.js';
+import { type Run, runNode } from './helpers/run-node.js';
 import { unwritableFolder } from './helpers/unwritable.js';
 
 const ENTRY = fileURLToPath(new URL('../dist/index.js', import.meta.url));
@@ -37,16 +37,10 @@ afterAll(async () => {
 });
 beforeEach(() => simulator.reset());
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function cli(args: string[], env: Record<string, string> = {}, cwd = work): Promise<Run> {
-  const child = spawn(process.execPath, [ENTRY, ...args], {
-    cwd,
-    env: {
+  return runNode(
+    [ENTRY, ...args],
+    {
       PATH: process.env.PATH ?? '',
       HOME: work,
       APIYI_API_KEY: TEST_KEY,
@@ -55,13 +49,8 @@ function cli(args: string[], env: Record<string, string> = {}, cwd = work): Prom
       FLUX_MCP_MAX_RETRIES: '0',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+    cwd,
+  );
 }
 
 const lines = (text: string): string[] => text.split('\n').filter(Boolean);

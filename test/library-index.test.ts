@@ -5,7 +5,6 @@
  * second process) and when the user deletes images. Whatever happens to the index, every image
  * with a good sidecar is listed, by `list_images` and by `resources/list`, and nothing else.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, truncate, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foldLines, IndexFold } from '../src/library/index-file.js';
 import { GatewaySimulator } from '../src/simulator/gateway-simulator.js';
 import { TEST_KEY } from './helpers/harness.js';
+import { runNode } from './helpers/run-node.js';
 
 const ENTRY = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
@@ -196,13 +196,10 @@ describe('the library index', () => {
     const server = await startServer();
     try {
       await expectListed(server, newestFirst());
-      const cli = spawn(process.execPath, [ENTRY, 'generate', 'A lighthouse made by the CLI', '--size', '256x256'], {
-        env: env(),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      cli.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      const code = await new Promise((resolve) => cli.on('close', resolve));
+      const { code, stdout } = await runNode(
+        [ENTRY, 'generate', 'A lighthouse made by the CLI', '--size', '256x256'],
+        env(),
+      );
       expect(code).toBe(0);
       const saved = stdout.trim();
       expect(path.dirname(saved)).toBe(outputDir);

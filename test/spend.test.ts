@@ -5,7 +5,6 @@
  * the cap against what the simulator received. Day boundaries are in test/unit/spend.test.ts,
  * where the clock is passed in.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -25,6 +24,7 @@ import type { SpendReport } from '../src/pipeline/spend-report.js';
 import { GatewaySimulator } from '../src/simulator/gateway-simulator.js';
 import { TEST_KEY, textOf } from './helpers/harness.js';
 import { RecordingStdioTransport } from './helpers/recording-stdio-transport.js';
+import { type Run, runNode } from './helpers/run-node.js';
 
 const ENTRY = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const flat = findModel('flux-2-pro')!;
@@ -98,23 +98,8 @@ async function serve(outputDir: string, extra: Record<string, string> = {}): Pro
   };
 }
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 function cli(args: string[], outputDir: string, extra: Record<string, string> = {}): Promise<Run> {
-  const child = spawn(process.execPath, [ENTRY, ...args], {
-    cwd: work,
-    env: envFor(outputDir, extra),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return runNode([ENTRY, ...args], envFor(outputDir, extra), work);
 }
 
 /** Every sidecar of the directory, as written. */

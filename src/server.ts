@@ -96,7 +96,9 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
   const secrets = secretsOf(config);
   const log = sessions.forwardLog(options.log ?? createLogger(config.logLevel, secrets), secrets);
   const library = new FileLibraryIndex(config.outputDir, log);
-  const ledger = new FileLedger(config.outputDir, log, new Redactor(secrets));
+  // One redaction boundary for every message, record and ledger line this runtime writes.
+  const redactor = new Redactor(secrets);
+  const ledger = new FileLedger(config.outputDir, log, redactor);
   // Jobs outlive their calls' handlers: shutdown waits for them as for the calls.
   const inFlight = options.inFlight ?? new InFlightCalls();
   const ctx: ToolContext = {
@@ -125,7 +127,7 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
       store: new FileJobStore(config.outputDir),
       log,
       track: (job) => inFlight.trackJob(job),
-      redactor: new Redactor(secrets),
+      redactor,
     }),
     imageSaved: () => sessions.imageSaved(),
   };
@@ -139,7 +141,7 @@ export function createRuntime(config: Config, options: ServerOptions = {}): Serv
     sessions,
     progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
     apps: config.apps ? createApps(library, tools, log) : undefined,
-    redactor: new Redactor(secrets),
+    redactor,
   };
 }
 
